@@ -1,0 +1,24 @@
+# Thin wrapper: CMake does the building, scripts/ do the rest.
+BUILD ?= build
+JOBS ?= $(shell nproc)
+
+.PHONY: deps build serve test bench clean
+
+deps:
+	bash scripts/install-deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake --build $(BUILD) -j$(JOBS)
+
+serve: build
+	bash scripts/serve.sh
+
+test: build
+	bash scripts/test.sh $(BUILD)
+
+bench: build
+	bash bench/run.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)
