@@ -1,0 +1,16 @@
+// The single mapping from service errors to HTTP: status codes and the Hub's error headers
+// (X-Error-Code, X-Error-Message, JSON {"error"}), which huggingface_hub maps to its
+// exception types (HUB_API.md §0). Pure functions.
+#pragma once
+
+#include "core/result.h"
+#include "http/message.h"
+#include "services/auth.h"
+
+namespace hub::api {
+
+http::Response to_response(const Error& e, const services::Principal* p = nullptr);
+// 400 with a message: malformed input caught in a handler.
+http::Response bad_request(std::string_view message);
+
+}  // namespace hub::api

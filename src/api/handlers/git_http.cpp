@@ -1,0 +1,249 @@
+// Git smart HTTP: info/refs, git-upload-pack, git-receive-pack, run through
+// `git <service> --stateless-rpc` with the request body streamed into the child and its
+// output streamed back (no whole-pack buffering). Auth as the Hub: anonymous reads of
+// public repos; a 401 Basic challenge whenever credentials could help; 404 for a private
+// repo the (authenticated) caller cannot see.
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <memory>
+
+#include "api/errors.h"
+#include "api/handlers/handlers.h"
+#include "api/request_auth.h"
+#include "core/hash.h"
+#include "core/log.h"
+#include "http/gunzip.h"
+#include "services/names.h"
+#include "services/refs_changed.h"
+#include "services/repos.h"
+#include "storage/git/pack_process.h"
+
+namespace hub::api::handlers {
+
+namespace git = storage::git;
+
+namespace {
+constexpr int kIoTimeoutMs = 10 * 60 * 1000;       // a child silent this long is stuck
+constexpr size_t kEarlyOutputCap = 64u << 20;       // output the child writes before input ends
+constexpr uint64_t kMaxInflated = 16ull << 30;      // gzip request bodies, decompressed
+
+Response challenge(std::string_view message) {
+  auto r = Response::error(401, message, "RepoNotFound");
+  r.set_header("WWW-Authenticate", "Basic realm=\"hubd\"");
+  return r;
+}
+
+// The repo for a git request, or the response that refuses it.
+std::variant<services::RepoHandle, Response> authorize(Context& ctx, Request& req, std::string_view type,
+                                                       services::Access need) {
+  auto p = principal_of(ctx.hub, req);
+  if (!p) return challenge(p.error().message);
+  std::string name = req.params["name"];
+  if (name.ends_with(".git")) name.resize(name.size() - 4);
+  auto h = services::open_repo(ctx.hub, *p, type, req.params["ns"], name, need);
+  if (h) return std::move(*h);
+  const Error& e = h.error();
+  if (e.detail == "RepoMoved") {
+    // Old clone URLs keep working: same path under the new name.
+    std::string suffix = req.target.substr(req.target.find(req.params["name"]) + req.params["name"].size());
+    Response r = Response::error(301, "Repository moved to " + e.message);
+    r.set_header("Location", "/" + std::string(services::repo_url_prefix(type)) + e.message +
+                                 (req.params["name"].ends_with(".git") ? ".git" : "") + suffix);
+    return r;
+  }
+  if ((e.detail == "RepoNotFound" || e.code == Errc::unauthenticated) && p->anonymous())
+    return challenge(e.code == Errc::unauthenticated ? e.message : "Repository not found");
+  return to_response(e, &*p);
+}
+
+Result<size_t> read_fd(int fd, char* buf, size_t cap) {
+  for (;;) {
+    ssize_t n = ::read(fd, buf, cap);
+    if (n >= 0) return size_t(n);
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) return fail(Errc::io, std::string("reading from git: ") + std::strerror(errno));
+    pollfd p{fd, POLLIN, 0};
+    int r = ::poll(&p, 1, kIoTimeoutMs);
+    if (r == 0) return fail(Errc::io, "git produced no output for too long");
+  }
+}
+
+// Copies the request body into the child's stdin. Output the child writes meanwhile is kept
+// in `early` so neither side can block the other on a full pipe.
+Result<void> pump_input(http::BodySource& src, git::PackProcess& proc, std::string& early) {
+  std::vector<char> buf(256 * 1024);
+  int in = proc.stdin_fd(), out = proc.stdout_fd();
+  for (;;) {
+    auto n = src.read(buf.data(), buf.size());
+    if (!n) return std::unexpected(n.error());
+    if (*n == 0) break;
+    size_t off = 0;
+    while (off < *n) {
+      pollfd fds[2] = {{in, POLLOUT, 0}, {out, POLLIN, 0}};
+      int r = ::poll(fds, 2, kIoTimeoutMs);
+      if (r == 0) return fail(Errc::io, "git stopped reading its input");
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return fail(Errc::io, "poll failed");
+      }
+      if (fds[1].revents & POLLIN) {
+        char tmp[65536];
+        ssize_t m = ::read(out, tmp, sizeof tmp);
+        if (m > 0) {
+          early.append(tmp, size_t(m));
+          if (early.size() > kEarlyOutputCap) return fail(Errc::io, "git wrote too much before its input ended");
+        }
+      }
+      if (fds[0].revents & (POLLOUT | POLLERR | POLLHUP)) {
+        ssize_t w = ::write(in, buf.data() + off, *n - off);
+        if (w < 0) {
+          if (errno == EAGAIN || errno == EINTR) continue;
+          // EPIPE: git exited early (it reports why on stdout); stop feeding it.
+          return {};
+        }
+        off += size_t(w);
+      }
+    }
+  }
+  return {};
+}
+
+// Replays bytes already read from the body, then the rest of it.
+class PrefixedSource final : public http::BodySource {
+ public:
+  PrefixedSource(std::string prefix, http::BodySource& rest) : prefix_(std::move(prefix)), rest_(rest) {}
+  Result<size_t> read(char* buf, size_t cap) override {
+    if (off_ < prefix_.size()) {
+      size_t n = std::min(cap, prefix_.size() - off_);
+      std::memcpy(buf, prefix_.data() + off_, n);
+      off_ += n;
+      return n;
+    }
+    return rest_.read(buf, cap);
+  }
+
+ private:
+  std::string prefix_;
+  size_t off_ = 0;
+  http::BodySource& rest_;
+};
+
+// A streamed response from the child's stdout, preceded by `prefix`; reaps the child after.
+Response stream_child(std::shared_ptr<git::PackProcess> proc, std::string prefix, std::string content_type,
+                      std::function<void(bool completed)> after = {}) {
+  Response res;
+  res.set_header("Content-Type", content_type);
+  res.set_header("Cache-Control", "no-cache, max-age=0, must-revalidate");
+  auto completed = std::make_shared<bool>(false);
+  auto off = std::make_shared<size_t>(0);
+  res.stream = [proc, prefix = std::move(prefix), completed, off](char* buf, size_t cap) -> Result<size_t> {
+    if (*off < prefix.size()) {
+      size_t n = std::min(cap, prefix.size() - *off);
+      std::memcpy(buf, prefix.data() + *off, n);
+      *off += n;
+      return n;
+    }
+    auto n = read_fd(proc->stdout_fd(), buf, cap);
+    if (n && *n == 0) *completed = true;
+    return n;
+  };
+  res.on_done = [proc, completed, after = std::move(after)] {
+    // A client that went away mid-response leaves the child useless: stop it.
+    if (!*completed) proc->kill(SIGKILL);
+    auto st = proc->wait();
+    if (st && !st->ok() && *completed)
+      log::warn("git exited with an error", {{"code", std::to_string(st->code)}, {"stderr", proc->stderr_text()}});
+    if (after) after(*completed);
+  };
+  return res;
+}
+}  // namespace
+
+Response git_info_refs(Context& ctx, Request& req, std::string_view type) {
+  auto svc = git::parse_service(req.query_param("service").value_or(""));
+  if (!svc) return Response::error(403, "Only the smart HTTP protocol is supported (service=git-upload-pack|git-receive-pack)");
+  auto need = *svc == git::PackService::receive_pack ? services::Access::write : services::Access::read;
+  auto auth = authorize(ctx, req, type, need);
+  if (auto* r = std::get_if<Response>(&auth)) return std::move(*r);
+  auto& h = std::get<services::RepoHandle>(auth);
+  git::PackOptions opts;
+  opts.advertise_refs = true;
+  opts.git_protocol = std::string(req.header("Git-Protocol").value_or(""));
+  opts.nonblocking = true;
+  auto proc = git::PackProcess::start(*svc, h.path, opts);
+  if (!proc) return to_response(proc.error());
+  proc->close_stdin();
+  return stream_child(std::make_shared<git::PackProcess>(std::move(*proc)),
+                      git::info_refs_preamble(*svc, opts.git_protocol), git::advertisement_content_type(*svc));
+}
+
+Response git_service(Context& ctx, Request& req, std::string_view type, std::string_view service) {
+  auto svc = git::parse_service(service);
+  if (!svc) return Response::error(404, "Not found");
+  if (req.header("Content-Type").value_or("") != git::request_content_type(*svc))
+    return Response::error(415, "Expected Content-Type " + git::request_content_type(*svc));
+  bool receive = *svc == git::PackService::receive_pack;
+  auto auth = authorize(ctx, req, type, receive ? services::Access::write : services::Access::read);
+  if (auto* r = std::get_if<Response>(&auth)) return std::move(*r);
+  auto h = std::get<services::RepoHandle>(std::move(auth));
+
+  services::RefSnapshot before;
+  if (receive) {
+    auto s = services::snapshot_refs(h.path);
+    if (!s) return to_response(s.error());
+    before = std::move(*s);
+  }
+  git::PackOptions opts;
+  opts.git_protocol = receive ? "" : std::string(req.header("Git-Protocol").value_or(""));
+  opts.nonblocking = true;
+  auto started = git::PackProcess::start(*svc, h.path, opts);
+  if (!started) return to_response(started.error());
+  auto proc = std::make_shared<git::PackProcess>(std::move(*started));
+
+  std::string early;
+  http::BodySource* src = req.body_source;
+  std::unique_ptr<http::GunzipSource> gz;
+  auto enc = req.header("Content-Encoding").value_or("");
+  if (enc == "gzip" || enc == "x-gzip") {
+    gz = std::make_unique<http::GunzipSource>(*src, kMaxInflated);
+    src = gz.get();
+  } else if (!enc.empty() && enc != "identity") {
+    proc->kill(SIGKILL);
+    return Response::error(415, "Unsupported Content-Encoding");
+  }
+  // Both requests are pkt-line streams: refuse anything else before git sees it.
+  char head[4];
+  size_t got = 0;
+  while (got < sizeof head) {
+    auto n = src->read(head + got, sizeof head - got);
+    if (!n || *n == 0) break;
+    got += *n;
+  }
+  if (got < sizeof head || !is_hex(std::string_view(head, sizeof head), 4)) {
+    proc->kill(SIGKILL);
+    return Response::error(400, "The request body is not a git pkt-line stream");
+  }
+  PrefixedSource body(std::string(head, sizeof head), *src);
+  if (auto r = pump_input(body, *proc, early); !r) {
+    proc->kill(SIGKILL);
+    (void)proc->wait();
+    return to_response(r.error().code == Errc::io ? Error{Errc::invalid_argument, r.error().message, {}} : r.error());
+  }
+  proc->close_stdin();
+
+  std::function<void(bool)> after;
+  if (receive) {
+    after = [&hub = ctx.hub, h, before = std::move(before)](bool) {
+      // Whatever the client saw, record exactly what changed on disk.
+      if (auto r = services::after_push(hub, h, before); !r)
+        log::warn("post-push bookkeeping failed", {{"repo", h.row.full_id()}, {"error", r.error().message}});
+    };
+  }
+  return stream_child(proc, std::move(early), git::result_content_type(*svc), std::move(after));
+}
+
+}  // namespace hub::api::handlers

@@ -1,0 +1,159 @@
+// hubd: the one binary. Subcommands: serve, user add, org add, token create. Wires the
+// layers together (the only place that sees all of them).
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#include "api/context.h"
+#include "api/routes.h"
+#include "core/hash.h"
+#include "core/log.h"
+#include "http/server.h"
+#include "services/accounts.h"
+#include "services/hub.h"
+
+namespace {
+
+std::string env_or(const char* name, std::string fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::string(v) : fallback;
+}
+
+std::unique_ptr<hub::services::Hub> open_hub(const std::string& data, bool allow_signup = true) {
+  hub::services::HubConfig cfg;
+  cfg.data_dir = data;
+  cfg.allow_signup = allow_signup;
+  auto h = hub::services::Hub::open(cfg);
+  if (!h) {
+    std::fprintf(stderr, "hubd: cannot open data directory %s: %s\n", data.c_str(), h.error().message.c_str());
+    std::exit(1);
+  }
+  return std::move(*h);
+}
+
+int die(const hub::Error& e) {
+  std::fprintf(stderr, "hubd: %s\n", e.message.c_str());
+  return 1;
+}
+
+// First start on an empty data directory: an admin account and a write token, printed once.
+void bootstrap_admin(hub::services::Hub& h, const std::string& url) {
+  auto n = h.db().count_accounts(hub::storage::db::AccountKind::user);
+  if (!n || *n > 0) return;
+  hub::services::NewUser u;
+  u.name = "admin";
+  u.password = hub::base64url_encode(hub::random_bytes(12));
+  u.fullname = "Administrator";
+  u.is_admin = true;
+  auto a = hub::services::create_user(h, u);
+  if (!a) return;
+  auto t = hub::services::create_token(h, a->id, "admin", "write");
+  if (!t) return;
+  std::printf("created admin user 'admin' (password %s)\nadmin token: %s\n", u.password.c_str(), t->secret.c_str());
+  std::fflush(stdout);
+}
+
+int serve(const std::string& host, int port, const std::string& data, const std::string& public_url, bool no_signup) {
+  std::signal(SIGPIPE, SIG_IGN);  // a client or child that hangs up is an error value, not a death
+  auto hubp = open_hub(data, !no_signup);
+  hub::http::Router router;
+  hub::api::Context ctx{*hubp};
+  hub::api::add_routes(router, ctx);
+  hub::http::ServerConfig sc;
+  sc.host = host;
+  sc.port = uint16_t(port);
+  sc.public_url = public_url;
+  hub::http::Server server(sc, router);
+  auto bound = server.listen();
+  if (!bound) return die(bound.error());
+  std::string url = "http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+                    std::to_string(*bound);
+  bootstrap_admin(*hubp, url);
+  hub::log::info("hubd listening on " + url);
+  std::printf("hubd listening on %s\n", url.c_str());
+  std::fflush(stdout);
+  server.run();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"hubd: a self-hosted model hub"};
+  app.require_subcommand(1);
+  std::string data = env_or("HUBD_DATA", "hubd-data");
+
+  auto* serve_cmd = app.add_subcommand("serve", "Run the hub server");
+  std::string host = env_or("HUBD_HOST", "127.0.0.1");
+  int port = std::atoi(env_or("HUBD_PORT", "8080").c_str());
+  std::string public_url = env_or("HUBD_PUBLIC_URL", "");
+  bool no_signup = false;
+  serve_cmd->add_option("--host", host, "Address to listen on");
+  serve_cmd->add_option("--port", port, "Port to listen on (0: any free port)");
+  serve_cmd->add_option("--data", data, "Data directory");
+  serve_cmd->add_option("--public-url", public_url, "Base URL clients use, when behind a proxy");
+  serve_cmd->add_flag("--no-signup", no_signup, "Disable POST /api/users sign-up");
+
+  auto* user_cmd = app.add_subcommand("user", "Manage users");
+  user_cmd->require_subcommand(1);
+  auto* user_add = user_cmd->add_subcommand("add", "Create a user");
+  hub::services::NewUser nu;
+  user_add->add_option("name", nu.name, "User name")->required();
+  user_add->add_option("--password", nu.password, "Password (at least 8 characters)")->required();
+  user_add->add_option("--fullname", nu.fullname, "Full name");
+  user_add->add_option("--email", nu.email, "Email");
+  user_add->add_flag("--admin", nu.is_admin, "Make the user an administrator");
+  user_add->add_option("--data", data, "Data directory");
+
+  auto* org_cmd = app.add_subcommand("org", "Manage organisations");
+  org_cmd->require_subcommand(1);
+  auto* org_add = org_cmd->add_subcommand("add", "Create an organisation");
+  std::string org_name, org_fullname;
+  std::vector<std::string> members;
+  org_add->add_option("name", org_name, "Organisation name")->required();
+  org_add->add_option("--fullname", org_fullname, "Full name");
+  org_add->add_option("--member", members, "A member (repeatable); members are admins of the org");
+  org_add->add_option("--data", data, "Data directory");
+
+  auto* token_cmd = app.add_subcommand("token", "Manage access tokens");
+  token_cmd->require_subcommand(1);
+  auto* token_create = token_cmd->add_subcommand("create", "Create a token; prints only the token");
+  std::string token_user, token_role = "read", token_name = "cli";
+  token_create->add_option("name", token_user, "User the token belongs to")->required();
+  token_create->add_option("--role", token_role, "read or write")->check(CLI::IsMember({"read", "write"}));
+  token_create->add_option("--name", token_name, "Display name of the token");
+  token_create->add_option("--data", data, "Data directory");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (*serve_cmd) return serve(host, port, data, public_url, no_signup);
+  if (*user_add) {
+    auto h = open_hub(data);
+    auto a = hub::services::create_user(*h, nu);
+    if (!a) return die(a.error());
+    std::printf("created user %s\n", a->name.c_str());
+    return 0;
+  }
+  if (*org_add) {
+    auto h = open_hub(data);
+    auto o = hub::services::create_org(*h, org_name, org_fullname, members);
+    if (!o) return die(o.error());
+    std::printf("created organisation %s\n", o->name.c_str());
+    return 0;
+  }
+  if (*token_create) {
+    auto h = open_hub(data);
+    auto a = h->db().account_by_name(token_user);
+    if (!a || a->kind != hub::storage::db::AccountKind::user) {
+      std::fprintf(stderr, "hubd: no user named '%s'\n", token_user.c_str());
+      return 1;
+    }
+    auto t = hub::services::create_token(*h, a->id, token_name, token_role);
+    if (!t) return die(t.error());
+    std::printf("%s\n", t->secret.c_str());
+    return 0;
+  }
+  return 0;
+}

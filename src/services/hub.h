@@ -1,0 +1,41 @@
+// Hub: the process-wide context the use cases share: data directory layout, the metadata
+// database, the server secret (signs short-lived URLs) and settings. Created once at start
+// by cli/ and passed by reference; thread-safe (the database is, the rest is immutable).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+#include "storage/db/database.h"
+
+namespace hub::services {
+
+struct HubConfig {
+  std::string data_dir = "hubd-data";
+  std::string db_url;            // empty: <data_dir>/hubd.db
+  bool allow_signup = true;
+};
+
+class Hub {
+ public:
+  // Creates the data directory layout if needed, opens (and migrates) the database, and
+  // loads or creates the server secret.
+  static Result<std::unique_ptr<Hub>> open(const HubConfig& cfg);
+
+  storage::db::Database& db() { return *db_; }
+  const HubConfig& config() const { return cfg_; }
+  const std::string& secret() const { return secret_; }
+  const std::string& data_dir() const { return cfg_.data_dir; }
+  std::string tmp_dir() const { return cfg_.data_dir + "/tmp"; }
+  // <data>/repos/{models,datasets,spaces}/{ns}/{name}.git
+  std::string repo_path(std::string_view type, std::string_view ns, std::string_view name) const;
+
+ private:
+  HubConfig cfg_;
+  std::unique_ptr<storage::db::Database> db_;
+  std::string secret_;
+};
+
+}  // namespace hub::services

@@ -1,0 +1,119 @@
+// Database: the metadata store behind one interface. SQLite (sqlite.cpp) is the embedded
+// default; a PostgreSQL implementation can follow without changing callers, so nothing SQL-
+// specific leaks out of here: callers see typed rows and Result errors (not_found,
+// already_exists, conflict). Implementations are thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace hub::storage::db {
+
+enum class AccountKind { user, org };
+
+struct Account {
+  int64_t id = 0;
+  AccountKind kind = AccountKind::user;
+  std::string name;
+  std::string fullname;
+  std::string email;
+  std::string password_hash;  // users only; argon2id encoded string
+  bool is_admin = false;
+  int64_t created_at = 0;     // unix ms
+};
+
+struct Token {
+  int64_t id = 0;
+  int64_t account_id = 0;
+  std::string name;           // display name
+  std::string role;           // "read" | "write"
+  std::string hash;           // sha256 hex of the secret; the secret itself is never stored
+  std::string prefix;         // first characters of the secret, for the UI ("hf_abc...")
+  int64_t created_at = 0;
+  int64_t last_used_at = 0;
+};
+
+struct WebSession {
+  std::string id_hash;
+  int64_t account_id = 0;
+  std::string csrf;
+  int64_t expires_at = 0;
+};
+
+struct RepoRow {
+  int64_t id = 0;
+  std::string uid;            // the API's opaque "_id"
+  std::string type;           // "model" | "dataset" | "space"
+  std::string ns;             // namespace (account name)
+  std::string name;
+  bool is_private = false;
+  std::string gated;          // "" (not gated) | "auto" | "manual"
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+  std::string full_id() const { return ns + "/" + name; }
+};
+
+struct RefUpdate {
+  int64_t repo_id = 0;
+  std::string ref;
+  std::string old_oid;
+  std::string new_oid;
+  int64_t at = 0;
+};
+
+class Database {
+ public:
+  // "sqlite:PATH" or a plain path to the SQLite file. Runs pending migrations.
+  static Result<std::unique_ptr<Database>> open(const std::string& url);
+  virtual ~Database() = default;
+
+  virtual int schema_version() = 0;
+
+  // Accounts (users and organisations share one namespace, as on the Hub).
+  virtual Result<Account> create_account(const Account& a) = 0;
+  virtual Result<Account> account_by_name(std::string_view name) = 0;
+  virtual Result<Account> account_by_id(int64_t id) = 0;
+  virtual Result<int64_t> count_accounts(AccountKind kind) = 0;
+  virtual Result<void> add_member(int64_t org_id, int64_t user_id, std::string_view role) = 0;
+  // The member's role in the org ("admin", "write", "read"), or not_found.
+  virtual Result<std::string> member_role(int64_t org_id, int64_t user_id) = 0;
+  virtual Result<std::vector<Account>> orgs_of(int64_t user_id) = 0;
+
+  // Tokens.
+  virtual Result<Token> create_token(const Token& t) = 0;
+  virtual Result<Token> token_by_hash(std::string_view hash) = 0;
+  virtual Result<std::vector<Token>> tokens_of(int64_t account_id) = 0;
+  virtual Result<void> delete_token(int64_t account_id, int64_t token_id) = 0;
+  virtual Result<void> touch_token(int64_t token_id, int64_t at) = 0;
+
+  // Web sessions (cookie login).
+  virtual Result<void> create_session(const WebSession& s) = 0;
+  virtual Result<WebSession> session_by_hash(std::string_view id_hash) = 0;
+  virtual Result<void> delete_session(std::string_view id_hash) = 0;
+
+  // Repositories. Names compare case-insensitively, as on the Hub.
+  virtual Result<RepoRow> create_repo(const RepoRow& r) = 0;
+  virtual Result<RepoRow> repo_by_name(std::string_view type, std::string_view ns, std::string_view name) = 0;
+  virtual Result<RepoRow> repo_by_id(int64_t id) = 0;
+  virtual Result<std::vector<RepoRow>> repos_of(std::string_view ns) = 0;
+  virtual Result<void> delete_repo(int64_t id) = 0;
+  // Renames; the old name keeps redirecting to the repo (until a new repo takes it).
+  virtual Result<void> move_repo(int64_t id, std::string_view new_ns, std::string_view new_name) = 0;
+  virtual Result<std::optional<RepoRow>> redirect_of(std::string_view type, std::string_view ns,
+                                                     std::string_view name) = 0;
+  virtual Result<void> update_repo_settings(int64_t id, std::optional<bool> is_private,
+                                            std::optional<std::string> gated) = 0;
+  virtual Result<void> touch_repo(int64_t id, int64_t at) = 0;
+
+  // Pushed refs, recorded after every successful push or API commit.
+  virtual Result<void> record_ref_update(const RefUpdate& u) = 0;
+  virtual Result<std::vector<RefUpdate>> ref_updates(int64_t repo_id, int limit) = 0;
+};
+
+}  // namespace hub::storage::db

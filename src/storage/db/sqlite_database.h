@@ -1,0 +1,58 @@
+// Private to storage/db: the SQLite implementation of Database. Methods are split by table
+// (sqlite_accounts.cpp, sqlite_repos.cpp); schema and migrations live in migrations.cpp.
+#pragma once
+
+#include "storage/db/database.h"
+#include "storage/db/sqlite_conn.h"
+
+namespace hub::storage::db {
+
+// Migrations, in order; version N is migrations()[N-1]. Append only, never edit a shipped one.
+const std::vector<const char*>& migrations();
+
+class SqliteDatabase final : public Database {
+ public:
+  explicit SqliteDatabase(std::string path) : pool_(std::move(path), 8) {}
+  Result<void> init();
+
+  int schema_version() override;
+
+  Result<Account> create_account(const Account& a) override;
+  Result<Account> account_by_name(std::string_view name) override;
+  Result<Account> account_by_id(int64_t id) override;
+  Result<int64_t> count_accounts(AccountKind kind) override;
+  Result<void> add_member(int64_t org_id, int64_t user_id, std::string_view role) override;
+  Result<std::string> member_role(int64_t org_id, int64_t user_id) override;
+  Result<std::vector<Account>> orgs_of(int64_t user_id) override;
+
+  Result<Token> create_token(const Token& t) override;
+  Result<Token> token_by_hash(std::string_view hash) override;
+  Result<std::vector<Token>> tokens_of(int64_t account_id) override;
+  Result<void> delete_token(int64_t account_id, int64_t token_id) override;
+  Result<void> touch_token(int64_t token_id, int64_t at) override;
+
+  Result<void> create_session(const WebSession& s) override;
+  Result<WebSession> session_by_hash(std::string_view id_hash) override;
+  Result<void> delete_session(std::string_view id_hash) override;
+
+  Result<RepoRow> create_repo(const RepoRow& r) override;
+  Result<RepoRow> repo_by_name(std::string_view type, std::string_view ns, std::string_view name) override;
+  Result<RepoRow> repo_by_id(int64_t id) override;
+  Result<std::vector<RepoRow>> repos_of(std::string_view ns) override;
+  Result<void> delete_repo(int64_t id) override;
+  Result<void> move_repo(int64_t id, std::string_view new_ns, std::string_view new_name) override;
+  Result<std::optional<RepoRow>> redirect_of(std::string_view type, std::string_view ns,
+                                             std::string_view name) override;
+  Result<void> update_repo_settings(int64_t id, std::optional<bool> is_private,
+                                    std::optional<std::string> gated) override;
+  Result<void> touch_repo(int64_t id, int64_t at) override;
+
+  Result<void> record_ref_update(const RefUpdate& u) override;
+  Result<std::vector<RefUpdate>> ref_updates(int64_t repo_id, int limit) override;
+
+ private:
+  sqlite::Pool pool_;
+  int version_ = 0;
+};
+
+}  // namespace hub::storage::db
