@@ -21,7 +21,7 @@ if [[ ! "$OUT/bench" -nt "$HERE/bench_tokenizers.cpp" || ! "$OUT/bench" -nt "$LI
 fi
 [[ -f "$OUT/text.txt" ]] || node "$HERE/make_text.js" "$OUT/text.txt" 10
 
-SHARED=/work/shared/tokenizers
+SHARED=${HUBD_SHARED_DIR:-$(cd "$(dirname "$0")/../../.." && pwd)/shared}/tokenizers
 if [[ -f "$SHARED/bert-base-uncased/tokenizer.json" && -f "$SHARED/gpt2/tokenizer.json" ]]; then
   WP="$SHARED/bert-base-uncased/tokenizer.json"; BPE="$SHARED/gpt2/tokenizer.json"
 else

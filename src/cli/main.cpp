@@ -21,9 +21,14 @@ std::string env_or(const char* name, std::string fallback) {
   return v && *v ? std::string(v) : fallback;
 }
 
+std::string g_blobs = env_or("HUBD_BLOBS", "");
+std::string g_db = env_or("HUBD_DB", "");
+
 std::unique_ptr<hub::services::Hub> open_hub(const std::string& data, bool allow_signup = true) {
   hub::services::HubConfig cfg;
   cfg.data_dir = data;
+  cfg.blobs_url = g_blobs;
+  cfg.db_url = g_db;
   cfg.allow_signup = allow_signup;
   auto h = hub::services::Hub::open(cfg);
   if (!h) {
@@ -95,6 +100,8 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--data", data, "Data directory");
   serve_cmd->add_option("--public-url", public_url, "Base URL clients use, when behind a proxy");
   serve_cmd->add_flag("--no-signup", no_signup, "Disable POST /api/users sign-up");
+  serve_cmd->add_option("--blobs", g_blobs, "Large-file store: s3://bucket?endpoint=...&region=... (default: local disk)");
+  serve_cmd->add_option("--db", g_db, "Metadata database (default: <data>/hubd.db)");
 
   auto* user_cmd = app.add_subcommand("user", "Manage users");
   user_cmd->require_subcommand(1);

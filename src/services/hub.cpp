@@ -21,6 +21,9 @@ Result<std::unique_ptr<Hub>> Hub::open(const HubConfig& cfg) {
   auto db = storage::db::Database::open(db_url);
   if (!db) return std::unexpected(db.error());
   hub->db_ = std::move(*db);
+  auto blobs = storage::lfs::open_blob_store(cfg.blobs_url.empty() ? hub->cfg_.data_dir : cfg.blobs_url);
+  if (!blobs) return std::unexpected(blobs.error());
+  hub->blobs_ = std::move(*blobs);
 
   // The secret signs short-lived URLs; it must survive restarts and stay private.
   std::string secret_path = hub->cfg_.data_dir + "/secret";

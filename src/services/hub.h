@@ -1,5 +1,5 @@
 // Hub: the process-wide context the use cases share: data directory layout, the metadata
-// database, the server secret (signs short-lived URLs) and settings. Created once at start
+// database, the large-file blob store, the server secret (signs short-lived URLs) and settings. Created once at start
 // by cli/ and passed by reference; thread-safe (the database is, the rest is immutable).
 #pragma once
 
@@ -9,12 +9,14 @@
 
 #include "core/result.h"
 #include "storage/db/database.h"
+#include "storage/lfs/blob_store.h"
 
 namespace hub::services {
 
 struct HubConfig {
   std::string data_dir = "hubd-data";
   std::string db_url;            // empty: <data_dir>/hubd.db
+  std::string blobs_url;         // empty: local disk under <data_dir>/lfs; or s3://bucket?endpoint=...
   bool allow_signup = true;
 };
 
@@ -25,6 +27,7 @@ class Hub {
   static Result<std::unique_ptr<Hub>> open(const HubConfig& cfg);
 
   storage::db::Database& db() { return *db_; }
+  storage::lfs::BlobStore& blobs() { return *blobs_; }
   const HubConfig& config() const { return cfg_; }
   const std::string& secret() const { return secret_; }
   const std::string& data_dir() const { return cfg_.data_dir; }
@@ -35,6 +38,7 @@ class Hub {
  private:
   HubConfig cfg_;
   std::unique_ptr<storage::db::Database> db_;
+  std::unique_ptr<storage::lfs::BlobStore> blobs_;
   std::string secret_;
 };
 

@@ -1,8 +1,9 @@
 // Parity with Hugging Face tokenizers (Rust core, npm "tokenizers" 0.23.2) on the real
-// tokenizer.json files and goldens in /work/shared/tokenizers (see its README.md). Offsets
+// tokenizer.json files and goldens in shared/tokenizers (see its README.md). Offsets
 // are compared as UTF-8 byte offsets (the goldens' "byte_offsets"), which is what
 // Encoding::offsets holds. Skips when the shared folder is absent.
 #include "inference/tokenizers/tokenizer.h"
+#include "shared_dir.h"
 
 #include <gtest/gtest.h>
 
@@ -17,7 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* kShared = "/work/shared/tokenizers";
+const std::string kShared = (hub::testing::shared_dir() / "tokenizers").string();
 
 std::string read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
