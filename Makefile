@@ -2,12 +2,16 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: deps build serve test bench clean
+.PHONY: deps web build serve test bench clean
 
 deps:
 	bash scripts/install-deps.sh
 
-build: deps
+# Front-end assets from npm (uPlot), embedded into the binary by src/web.
+web: deps
+	bash web/build.sh
+
+build: deps web
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 	cmake --build $(BUILD) -j$(JOBS)
 

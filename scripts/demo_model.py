@@ -7,7 +7,11 @@ sentences from small positive/negative word lists, ~20 s on 2 cores. It is a toy
 simple sentences right ("I love this movie" -> POSITIVE), not a real sentiment model, and its
 card says so.
 
-Usage: /usr/bin/python3 scripts/demo_model.py OUT_DIR
+Usage: /usr/bin/python3 scripts/demo_model.py OUT_DIR [--random SEED] [--reference TEXTS_JSON OUT_JSON]
+  --random SEED   skip training: random weights from SEED (tests that need a model fast)
+  --reference     also write the text-classification answers the model gives for TEXTS_JSON
+                  (a list of strings), computed by this torch model: softmax over the logits,
+                  sorted by score — the reference the Inference API tests compare against.
 """
 import json
 import os
@@ -183,15 +187,17 @@ widget and through the Inference API. It is not a real sentiment model.
 
 
 def main():
-    out = sys.argv[1]
+    args = sys.argv[1:]
+    out = args[0]
+    seed = int(args[args.index("--random") + 1]) if "--random" in args else None
     os.makedirs(out, exist_ok=True)
-    torch.manual_seed(0)
+    torch.manual_seed(0 if seed is None else seed)
     rng = random.Random(0)
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     data = [(encode(sentence(lab, rng)), lab) for lab in (0, 1) for _ in range(400)]
     model = Bert()
     opt = torch.optim.AdamW(model.parameters(), lr=2e-3)
-    for epoch in range(6):
+    for epoch in range(0 if seed is not None else 6):
         rng.shuffle(data)
         for i in range(0, len(data), 32):
             batch = data[i:i + 32]
@@ -225,6 +231,19 @@ def main():
                    "mask_token": "[MASK]"}, f, indent=2)
     with open(os.path.join(out, "README.md"), "w") as f:
         f.write(CARD.replace("{params}", f"{params:,}"))
+    if "--reference" in args:
+        texts_path, ref_path = args[args.index("--reference") + 1: args.index("--reference") + 3]
+        with open(texts_path) as f:
+            texts = json.load(f)
+        answers = []
+        with torch.no_grad():
+            for t in texts:
+                x = encode(t)
+                probs = model(torch.tensor([x]), torch.ones(1, len(x), dtype=torch.long)).double().softmax(-1)[0]
+                labels = sorted(((["NEGATIVE", "POSITIVE"][i], float(probs[i])) for i in range(2)), key=lambda p: -p[1])
+                answers.append([{"label": l, "score": sc} for l, sc in labels])
+        with open(ref_path, "w") as f:
+            json.dump(answers, f)
     print(f"demo model: {params:,} parameters, held-out accuracy {right / len(test):.2f}")
 
 

@@ -15,7 +15,7 @@ PKGS=(
   libopenblas-dev libpcre2-dev libutf8proc-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3-torch python3-numpy
-  curl jq nginx-light fcgiwrap wrk postgresql
+  curl jq nginx-light fcgiwrap wrk postgresql chromium
 )
 
 # Node.js (with npm) runs the e2e clients. This machine image may ship its own Node.js build,

@@ -47,7 +47,8 @@ fi
 echo
 echo "  hubd is running at $URL"
 echo "  admin token:       ${TOKEN:-(not available: the data directory was created without make serve)}"
-echo "  try:               curl -H \"Authorization: Bearer \$TOKEN\" $URL/api/whoami-v2"
+echo "  try:               curl -H \"Authorization: Bearer ${TOKEN:-TOKEN}\" $URL/api/whoami-v2"
+echo "                     curl -X POST $URL/models/admin/demo-sentiment -d '{\"inputs\":\"I love this movie\"}'"
 echo "  stop:              Ctrl-C"
 echo
 wait $PID

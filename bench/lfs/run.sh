@@ -76,3 +76,10 @@ if [ "${S3_BENCH:-1}" != 0 ] && command -v node >/dev/null && [ -f "$S3RVER" ]; 
   row "s3rver put (16 MiB parts)" "$(mbps "$S3PUT")" "" "$S3PUT_RSS"
   row "s3rver get (8 MiB ranges)" "$(mbps "$S3GET")" "" "$S3GET_RSS"
 fi
+
+# LFS over HTTP through hubd (curl on the signed hrefs, git lfs push/fetch) vs nginx, and hubd's
+# peak RSS: http_bench.sh. HTTP_MB sets its file size (default 2048); HTTP_MB=0 skips it.
+if [ "${HTTP_MB:-2048}" != 0 ]; then
+  echo
+  bash "$ROOT/bench/lfs/http_bench.sh" "$BUILD" "${HTTP_MB:-2048}"
+fi

@@ -4,10 +4,18 @@
 
 #include "services/hub.h"
 
+namespace hub::inference::runtime {
+class ModelCache;
+class Scheduler;
+}  // namespace hub::inference::runtime
+
 namespace hub::api {
 
 struct Context {
   services::Hub& hub;
+  // The Inference API's runtime (owned by the caller); null disables POST /models/{id}.
+  inference::runtime::ModelCache* models = nullptr;
+  inference::runtime::Scheduler* scheduler = nullptr;
 };
 
 }  // namespace hub::api

@@ -14,6 +14,9 @@ void add_routes(http::Router& r, Context& ctx) {
   };
 
   r.add("GET", "/api/health", bind(h::health));
+  // Git LFS object hrefs (signed, no credentials): uploads stream into the blob store.
+  r.add("PUT", "/api/lfs-objects/{oid}", bind(h::lfs_object_put), RouteOptions{BodyMode::streamed});
+  r.add("GET", "/api/lfs-objects/{oid}", bind(h::lfs_object_get));
   r.add("GET", "/api/whoami-v2", bind(h::whoami));
   r.add("POST", "/api/users", bind(h::signup));
   r.add("POST", "/api/login", bind(h::login));
@@ -21,6 +24,15 @@ void add_routes(http::Router& r, Context& ctx) {
   r.add("GET", "/api/settings/tokens", bind(h::list_tokens));
   r.add("POST", "/api/settings/tokens", bind(h::create_token));
   r.add("DELETE", "/api/settings/tokens/{id}", bind(h::delete_token));
+
+  // Inference API (issue 7). Bodies up to 16 MiB reach the handler, which refuses long inputs
+  // with a clear 400 rather than a bare 413.
+  RouteOptions inference_body{BodyMode::buffered, size_t(16) << 20};
+  auto infer_task = [&ctx](Request& req) { return h::run_inference(ctx, req, req.params["task"]); };
+  r.add("POST", "/models/{ns}/{name}", [&ctx](Request& req) { return h::run_inference(ctx, req, ""); },
+        inference_body);
+  r.add("POST", "/models/{ns}/{name}/pipeline/{task}", infer_task, inference_body);
+  r.add("POST", "/pipeline/{task}/{ns}/{name}", infer_task, inference_body);
 
   r.add("POST", "/api/repos/create", bind(h::create_repo));
   r.add("DELETE", "/api/repos/delete", bind(h::delete_repo));
@@ -34,7 +46,66 @@ void add_routes(http::Router& r, Context& ctx) {
     r.add("PUT", api + "/settings", typed(h::repo_settings));
     r.add("GET", api, typed(h::repo_info));
     r.add("GET", api + "/revision/{rev*}", typed(h::repo_info));
+    r.add("GET", api + "/tree/{rest*}", typed(h::list_tree));
+    r.add("POST", api + "/paths-info/{rev*}", typed(h::paths_info));
+    r.add("GET", api + "/commits/{rev*}", typed(h::list_commits));
+    r.add("GET", api + "/refs", typed(h::list_refs));
+    r.add("GET", api + "/auth-check/{rest*}", typed(h::auth_check));
+    // Files: /{ns}/{name}/... for models, /datasets/... and /spaces/... for the others.
+    std::string files = (type == "model" ? "" : "/" + type + "s") + "/{ns}/{name}";
+    r.add("GET", files + "/resolve/{rest*}", typed(h::resolve_file));
+    r.add("GET", files + "/raw/{rest*}", typed(h::raw_file));
   }
+
+  r.add("POST", "/api/validate-yaml", bind(h::validate_yaml));
+  // Write side of the repo API: commits (streamed, bounded by the NDJSON reader's limits).
+  for (std::string type : {"model", "dataset", "space"}) {
+    std::string api = "/api/" + type + "s/{ns}/{name}";
+    auto typed = [&ctx, type](http::Response (*fn)(Context&, Request&, std::string_view)) {
+      return [&ctx, type, fn](Request& req) { return fn(ctx, req, type); };
+    };
+    r.add("POST", api + "/commit/{rev*}", typed(h::commit), RouteOptions{BodyMode::streamed});
+    r.add("POST", api + "/preupload/{rev*}", typed(h::preupload), RouteOptions{BodyMode::buffered, size_t(8) << 20});
+    r.add("POST", api + "/branch/{branch*}", typed(h::create_branch));
+    r.add("DELETE", api + "/branch/{branch*}", typed(h::delete_branch));
+    r.add("POST", api + "/tag/{rev*}", typed(h::create_tag));
+    r.add("DELETE", api + "/tag/{tag*}", typed(h::delete_tag));
+    r.add("POST", api + "/super-squash/{branch*}", typed(h::super_squash));
+    r.add("GET", api + "/xet-read-token/{rev*}", typed(h::xet_token));
+    r.add("GET", api + "/xet-write-token/{rev*}", typed(h::xet_token));
+  }
+
+  // Git LFS (HUB_API.md §7.2, §8) under {repo}[.git]/info/lfs; {name} keeps any ".git".
+  for (std::string type : {"model", "dataset", "space"}) {
+    std::string lfs = (type == "model" ? "" : "/" + type + "s") + "/{ns}/{name}/info/lfs";
+    auto typed = [&ctx, type](http::Response (*fn)(Context&, Request&, std::string_view)) {
+      return [&ctx, type, fn](Request& req) { return fn(ctx, req, type); };
+    };
+    r.add("POST", lfs + "/objects/batch", typed(h::lfs_batch), RouteOptions{BodyMode::buffered, 4u << 20});
+    r.add("POST", lfs + "/verify", typed(h::lfs_verify), RouteOptions{BodyMode::buffered, 64u << 10});
+    r.add("GET", lfs + "/locks/{rest*}", typed(h::lfs_locks));
+    r.add("POST", lfs + "/locks/{rest*}", typed(h::lfs_locks));
+  }
+
+  // Training metrics (issue 10): TensorBoard scalars at a revision.
+  for (std::string type : {"model", "dataset", "space"}) {
+    r.add("GET", "/api/" + type + "s/{ns}/{name}/metrics/{rev*}",
+          [&ctx, type](Request& req) { return h::repo_metrics(ctx, req, type); });
+  }
+
+  // Explore (issue 5): listing/search, tags by type, likes.
+  for (std::string type : {"model", "dataset", "space"}) {
+    auto typed = [&ctx, type](http::Response (*fn)(Context&, Request&, std::string_view)) {
+      return [&ctx, type, fn](Request& req) { return fn(ctx, req, type); };
+    };
+    r.add("GET", "/api/" + type + "s", typed(h::list_repos));
+    if (type != "space") r.add("GET", "/api/" + type + "s-tags-by-type", typed(h::tags_by_type));
+    std::string api = "/api/" + type + "s/{ns}/{name}";
+    r.add("POST", api + "/like", typed(h::like_repo));
+    r.add("DELETE", api + "/like", typed(h::like_repo));
+    r.add("GET", api + "/likers", typed(h::repo_likers));
+  }
+  r.add("GET", "/api/users/{user}/likes", bind(h::user_likes));
 
   // Git smart HTTP, with and without the ".git" suffix (the handler strips it).
   RouteOptions streamed{BodyMode::streamed};

@@ -13,6 +13,12 @@
 #include "http/server.h"
 #include "services/accounts.h"
 #include "services/hub.h"
+#include "services/indexer.h"
+#ifdef HUBD_HAVE_INFERENCE
+#include "inference/runtime/model_cache.h"
+#include "inference/runtime/scheduler.h"
+#endif
+#include "web/routes.h"
 
 namespace {
 
@@ -65,7 +71,17 @@ int serve(const std::string& host, int port, const std::string& data, const std:
   auto hubp = open_hub(data, !no_signup);
   hub::http::Router router;
   hub::api::Context ctx{*hubp};
+#ifdef HUBD_HAVE_INFERENCE
+  // Model memory: what loaded models may take together before the least recently used go.
+  hub::inference::runtime::ModelCache models(size_t(std::stoull(env_or("HUBD_MODEL_MEMORY_MB", "4096"))) << 20);
+  hub::inference::runtime::SchedulerOptions sched_opts;
+  sched_opts.max_queue = size_t(std::stoull(env_or("HUBD_INFERENCE_QUEUE", "64")));
+  hub::inference::runtime::Scheduler scheduler(sched_opts);
+  ctx.models = &models;
+  ctx.scheduler = &scheduler;
+#endif
   hub::api::add_routes(router, ctx);
+  if (auto web = hub::web::add_routes(router, *hubp); !web) return die(web.error());
   hub::http::ServerConfig sc;
   sc.host = host;
   sc.port = uint16_t(port);
@@ -79,7 +95,9 @@ int serve(const std::string& host, int port, const std::string& data, const std:
   hub::log::info("hubd listening on " + url);
   std::printf("hubd listening on %s\n", url.c_str());
   std::fflush(stdout);
+  hub::services::start_background(*hubp);  // search index catch-up, download counter flusher
   server.run();
+  hub::services::stop_background(*hubp);   // writes the pending download counts
   return 0;
 }
 

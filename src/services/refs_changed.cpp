@@ -2,6 +2,8 @@
 
 #include "core/log.h"
 #include "core/time.h"
+#include "services/indexer.h"
+#include "services/lfs.h"
 #include "storage/git/repo.h"
 
 namespace hub::services {
@@ -39,7 +41,9 @@ void on_refs_updated(Hub& hub, const RepoHandle& repo, const std::vector<storage
       log::warn("cannot record ref update", {{"repo", repo.row.full_id()}, {"error", r.error().message}});
   }
   (void)hub.db().touch_repo(repo.row.id, now_ms());
-  // Metadata re-indexing (cards, pipeline_tag, search) hooks in here.
+  lfs_link_pushed_pointers(hub, repo, updates);  // objects the new commits point to (services/lfs.h)
+  // Re-index the listing row when the default branch moved (indexer.h says why inline).
+  index_after_refs_update(hub, repo, updates);
 }
 
 }  // namespace hub::services

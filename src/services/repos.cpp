@@ -6,6 +6,7 @@
 #include "core/hash.h"
 #include "core/log.h"
 #include "core/time.h"
+#include "services/indexer.h"
 #include "services/names.h"
 #include "storage/git/repo.h"
 
@@ -88,6 +89,10 @@ Result<RepoHandle> create_repo(Hub& hub, const Principal& p, const NewRepo& r) {
     stdfs::remove_all(final_path, ec);
     return std::unexpected(inserted.error());
   }
+  // The listing row of the initial commit (issue 5); a failure only delays it to the next push
+  // or the startup catch-up, so it never fails the create.
+  if (auto ix = index_repo(hub, *inserted); !ix)
+    log::warn("cannot index new repo", {{"repo", inserted->full_id()}, {"error", ix.error().message}});
   return RepoHandle{*inserted, final_path};
 }
 

@@ -29,8 +29,55 @@ Response move_repo(Context& ctx, Request& req);
 Response repo_settings(Context& ctx, Request& req, std::string_view type);
 Response repo_info(Context& ctx, Request& req, std::string_view type);
 
+// files.cpp: GET/HEAD .../resolve/{rev}/{path} and .../raw/{rev}/{path}.
+Response resolve_file(Context& ctx, Request& req, std::string_view type);
+Response raw_file(Context& ctx, Request& req, std::string_view type);
+
+// tree.cpp: GET .../tree/{rev}[/{path}], POST .../paths-info/{rev}.
+Response list_tree(Context& ctx, Request& req, std::string_view type);
+Response paths_info(Context& ctx, Request& req, std::string_view type);
+
+// history.cpp: GET .../commits/{rev}, GET .../refs, GET .../auth-check[/write].
+Response list_commits(Context& ctx, Request& req, std::string_view type);
+Response list_refs(Context& ctx, Request& req, std::string_view type);
+Response auth_check(Context& ctx, Request& req, std::string_view type);
+
+// lfs.cpp: Git LFS batch/verify/locks under {repo}.git/info/lfs, and the signed object hrefs.
+Response lfs_batch(Context& ctx, Request& req, std::string_view type);
+Response lfs_verify(Context& ctx, Request& req, std::string_view type);
+Response lfs_locks(Context& ctx, Request& req, std::string_view type);
+Response lfs_object_put(Context& ctx, Request& req);
+Response lfs_object_get(Context& ctx, Request& req);
+
 // git_http.cpp (smart HTTP); the repo type comes from the route's prefix.
 Response git_info_refs(Context& ctx, Request& req, std::string_view type);
 Response git_service(Context& ctx, Request& req, std::string_view type, std::string_view service);
+
+// Write side (issue 4). commit.cpp: POST commit/{rev*}, streamed NDJSON.
+Response commit(Context& ctx, Request& req, std::string_view type);
+// branches.cpp: branch/{branch*}, tag/{rev*} and tag/{tag*}, super-squash/{branch*}.
+Response create_branch(Context& ctx, Request& req, std::string_view type);
+Response delete_branch(Context& ctx, Request& req, std::string_view type);
+Response create_tag(Context& ctx, Request& req, std::string_view type);
+Response delete_tag(Context& ctx, Request& req, std::string_view type);
+Response super_squash(Context& ctx, Request& req, std::string_view type);
+// preupload.cpp: preupload/{rev*}, xet-{read,write}-token (404: plain LFS only), validate-yaml.
+Response preupload(Context& ctx, Request& req, std::string_view type);
+Response xet_token(Context& ctx, Request& req, std::string_view type);
+Response validate_yaml(Context& ctx, Request& req);
+
+// Explore (issue 5). listing.cpp: GET /api/{models,datasets,spaces}, .../{type}s-tags-by-type.
+Response list_repos(Context& ctx, Request& req, std::string_view type);
+Response tags_by_type(Context& ctx, Request& req, std::string_view type);
+// likes.cpp: POST/DELETE .../like, GET .../likers, GET /api/users/{user}/likes.
+Response like_repo(Context& ctx, Request& req, std::string_view type);
+Response repo_likers(Context& ctx, Request& req, std::string_view type);
+Response user_likes(Context& ctx, Request& req);
+
+// inference.cpp: POST /models/{id} and the explicit-task forms ("" = the repo's pipeline_tag).
+Response run_inference(Context& ctx, Request& req, std::string_view explicit_task);
+
+// metrics.cpp: TensorBoard scalars of the repo at a revision (issue 10).
+Response repo_metrics(Context& ctx, Request& req, std::string_view type);
 
 }  // namespace hub::api::handlers

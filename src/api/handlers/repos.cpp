@@ -1,9 +1,13 @@
 // Repo lifecycle: create, delete, move, settings; and repo info.
 #include "api/errors.h"
 #include "api/handlers/handlers.h"
+#include "api/handlers/repo_access.h"
+#include "api/revision.h"
 #include "api/request_auth.h"
 #include "core/time.h"
+#include "services/counters.h"
 #include "services/names.h"
+#include "services/repo_view.h"
 #include "services/repos.h"
 #include "storage/git/repo.h"
 
@@ -106,40 +110,70 @@ Response repo_settings(Context& ctx, Request& req, std::string_view type) {
   return Response::json(200, json::object{{"ok", true}});
 }
 
+namespace {
+// Download and like counters (issue 5, services/counters.h).
+struct RepoCounters {
+  int64_t downloads = 0, downloads_all_time = 0, likes = 0;
+};
+RepoCounters counters_of(Context& ctx, const storage::db::RepoRow& row) {
+  auto s = services::repo_counters(ctx.hub, row.id);  // issue 5: services/counters.h
+  return {s.downloads, s.downloads_all, s.likes};
+}
+}  // namespace
+
+// GET /api/{type}s/{ns}/{name}[/revision/{rev}] (HUB_API.md §2). With expand=..., only the
+// requested fields (plus id and _id) are returned, as the Hub does; xetEnabled is never sent.
 Response repo_info(Context& ctx, Request& req, std::string_view type) {
-  auto p = principal_of(ctx.hub, req);
-  if (!p) return to_response(p.error());
-  auto h = services::open_repo(ctx.hub, *p, type, req.params["ns"], req.params["name"], services::Access::read);
-  if (!h) return to_response(h.error(), &*p);
-  auto repo = storage::git::Repo::open(h->path);
-  if (!repo) return to_response(repo.error());
-  std::string rev = "main";
-  if (!req.rest.empty()) {
-    rev.clear();
-    for (size_t i = 0; i < req.rest.size(); ++i) rev += (i ? "/" : "") + req.rest[i];
+  auto opened = open_repo_for(ctx, req, type);
+  if (auto* r = std::get_if<Response>(&opened)) return std::move(*r);
+  auto& o = std::get<OpenedRepo>(opened);
+  bool explicit_rev = !req.rest.empty();
+  auto rev = explicit_rev ? join_revision(req.rest) : Result<std::string>("HEAD");
+  if (!rev) return o.error(rev.error());
+  auto sha = o.resolve(*rev);
+  // A repo whose default branch has no commit yet still has an info page, without sha.
+  if (!sha && (explicit_rev || sha.error().code != Errc::not_found)) return o.error(sha.error());
+
+  std::shared_ptr<const services::RepoView> view;
+  if (sha) {
+    auto v = services::cached_repo_view(o.handle.row, o.handle.path, *sha);
+    if (!v) return o.error(v.error());
+    view = std::move(*v);
   }
-  auto sha = repo->resolve_revision(rev);
-  if (!sha) return to_response(sha.error(), &*p);
-  json::array siblings;
-  if (auto tree = repo->list_tree(*sha, "", true)) {
-    for (auto& e : *tree)
-      if (e.type == storage::git::EntryType::file) siblings.push_back(json::object{{"rfilename", e.path}});
-  }
-  const auto& row = h->row;
-  json::object out{{"_id", row.uid},
-                   {"id", row.full_id()},
-                   {"author", row.ns},
-                   {"sha", *sha},
-                   {"lastModified", iso8601(row.updated_at)},
+  const auto& row = o.handle.row;
+  auto counters = counters_of(ctx, row);
+  json::object all{{"author", row.ns},
+                   {"lastModified", view ? json::value(view->commit_date) : json::value(iso8601(row.updated_at))},
                    {"createdAt", iso8601(row.created_at)},
                    {"private", row.is_private},
                    {"gated", row.gated.empty() ? json::value(false) : json::value(row.gated)},
                    {"disabled", false},
-                   {"downloads", 0},
-                   {"likes", 0},
+                   {"downloads", counters.downloads},
+                   {"likes", counters.likes},
                    {"tags", json::array{}},
-                   {"siblings", std::move(siblings)}};
-  if (type == "model") out["modelId"] = row.full_id();
+                   {"siblings", view ? view->siblings_json(req.query_flag("blobs")) : json::array{}},
+                   {"usedStorage", view ? view->used_storage : 0}};
+  if (sha) all["sha"] = *sha;
+  if (view)
+    for (const auto& [k, v] : view->api_metadata) all[k] = v;
+  if (type == "space")
+    if (auto* card = view ? json::get_object(view->api_metadata, "cardData") : nullptr)
+      if (auto sdk = json::get_string(*card, "sdk")) all["sdk"] = *sdk;
+
+  json::object out{{"_id", row.uid}, {"id", row.full_id()}};
+  auto expand = req.query_params("expand");
+  if (expand.empty()) {
+    if (type == "model") out["modelId"] = row.full_id();
+    for (auto& [k, v] : all) out[k] = v;
+  } else {
+    // Fields only sent when asked for.
+    all["downloadsAllTime"] = counters.downloads_all_time;
+    all["trendingScore"] = 0;
+    for (auto field : expand) {
+      if (field == "xetEnabled") continue;  // HUB_API.md §9: never advertise Xet
+      if (auto* v = json::find(all, field)) out[field] = *v;
+    }
+  }
   return Response::json(200, out);
 }
 

@@ -67,6 +67,15 @@ struct RefUpdate {
   int64_t at = 0;
 };
 
+struct LfsObjectRef {
+  std::string oid;  // sha256, 64 lowercase hex
+  uint64_t size = 0;
+};
+
+}  // namespace hub::storage::db
+#include "storage/db/index_types.h"  // search index and counter rows (issue 5)
+namespace hub::storage::db {
+
 class Database {
  public:
   // "sqlite:PATH" or a plain path to the SQLite file. Runs pending migrations.
@@ -114,6 +123,38 @@ class Database {
   // Pushed refs, recorded after every successful push or API commit.
   virtual Result<void> record_ref_update(const RefUpdate& u) = 0;
   virtual Result<std::vector<RefUpdate>> ref_updates(int64_t repo_id, int limit) = 0;
+
+  // LFS objects a repo may serve (services/lfs.h): linked when an upload to the repo is
+  // verified or a pushed/committed tree points to them. Linking again is a no-op.
+  virtual Result<void> link_lfs_objects(int64_t repo_id, const std::vector<LfsObjectRef>& objects, int64_t at) = 0;
+  virtual Result<bool> repo_has_lfs_object(int64_t repo_id, std::string_view oid) = 0;
+  // Ids of (at most limit) repos linked to oid.
+  virtual Result<std::vector<int64_t>> lfs_object_repos(std::string_view oid, int limit) = 0;
+
+  // Listing/search index (issue 5, sqlite_index.cpp). put_repo_index replaces each repo's row,
+  // tags and searchable text in one transaction. Rename, delete and privacy need no call: the
+  // query reads names and visibility from the repos table.
+  virtual Result<void> put_repo_index(const std::vector<RepoIndexRow>& rows) = 0;
+  virtual Result<std::optional<RepoIndexRow>> repo_index(int64_t repo_id) = 0;
+  // Repos of `type` never indexed (no index row), at most limit, oldest first.
+  virtual Result<std::vector<RepoRow>> unindexed_repos(std::string_view type, int limit) = 0;
+  virtual Result<std::vector<RepoHit>> query_repos(const RepoQuery& q) = 0;
+  // Tags of `type` carried by at least one public repo, most used first, at most limit.
+  virtual Result<std::vector<std::string>> public_tags(std::string_view type, int limit) = 0;
+
+  // Counters (issue 5, sqlite_counters.cpp). add_downloads adds day buckets (repos gone since
+  // are skipped) and refreshes those repos' windowed figures; refresh_stats recomputes the
+  // windowed figures of every repo for `today` (run once a day).
+  virtual Result<void> add_downloads(const std::vector<DownloadCount>& counts, int64_t today) = 0;
+  virtual Result<void> refresh_stats(int64_t today) = 0;
+  virtual Result<RepoStats> repo_stats(int64_t repo_id) = 0;
+  // Returns whether anything changed (liking twice is a no-op).
+  virtual Result<bool> set_like(int64_t account_id, int64_t repo_id, bool like, int64_t at) = 0;
+  // Newest first, keyset pagination on (at, id): `before` is the last row of the previous page.
+  virtual Result<std::vector<LikeRow>> likes_of_account(int64_t account_id, std::optional<LikeRow> before,
+                                                        int limit) = 0;
+  virtual Result<std::vector<LikeRow>> likers_of_repo(int64_t repo_id, std::optional<LikeRow> before,
+                                                      int limit) = 0;
 };
 
 }  // namespace hub::storage::db

@@ -72,6 +72,110 @@ CREATE TABLE ref_updates (
 );
 CREATE INDEX ref_updates_repo ON ref_updates(repo_id, id);
 )sql",
+      // 2: which LFS objects each repo may serve (the blob store itself is shared by all).
+      R"sql(
+CREATE TABLE repo_lfs_objects (
+  repo_id BIGINT NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
+  oid TEXT NOT NULL,
+  size BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (repo_id, oid)
+);
+CREATE INDEX repo_lfs_objects_oid ON repo_lfs_objects(oid);
+)sql",
+      // 3: listing/search index and counters (issue 5). repo_search is the narrow table the
+      // sorted scans walk; repo_index holds what the default branch says; repo_tags is the
+      // tag -> repos posting list; two FTS5 tables (card text, trigram over ids) serve `search`.
+      // Triggers keep repo_search, the id trigram table and tag_counts in step with repos and
+      // repo_tags, so create, rename and delete need no extra call.
+      R"sql(
+CREATE TABLE repo_search (
+  repo_id INTEGER PRIMARY KEY REFERENCES repos(id) ON DELETE CASCADE,
+  type TEXT NOT NULL,
+  downloads BIGINT NOT NULL DEFAULT 0,
+  downloads_all BIGINT NOT NULL DEFAULT 0,
+  likes BIGINT NOT NULL DEFAULT 0,
+  trending BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX repo_search_downloads ON repo_search(type, downloads, repo_id);
+CREATE INDEX repo_search_likes ON repo_search(type, likes, repo_id);
+CREATE INDEX repo_search_trending ON repo_search(type, trending, repo_id);
+CREATE INDEX repos_type_updated ON repos(type, updated_at, id);
+CREATE INDEX repos_type_created ON repos(type, created_at, id);
+INSERT INTO repo_search(repo_id, type) SELECT id, type FROM repos;
+CREATE TABLE repo_index (
+  repo_id INTEGER PRIMARY KEY REFERENCES repos(id) ON DELETE CASCADE,
+  commit_oid TEXT NOT NULL DEFAULT '',
+  pipeline_tag TEXT,
+  library_name TEXT,
+  tags TEXT NOT NULL DEFAULT '[]',
+  card_data TEXT NOT NULL DEFAULT '{}',
+  config TEXT NOT NULL DEFAULT '{}',
+  extra TEXT NOT NULL DEFAULT '{}',
+  errors TEXT NOT NULL DEFAULT '[]',
+  search_text TEXT NOT NULL DEFAULT '',
+  indexed_at BIGINT NOT NULL
+);
+CREATE TABLE repo_tags (
+  type TEXT NOT NULL,
+  tag TEXT NOT NULL,
+  repo_id BIGINT NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
+  PRIMARY KEY (type, tag, repo_id)
+) WITHOUT ROWID;
+CREATE INDEX repo_tags_repo ON repo_tags(repo_id);
+CREATE TABLE tag_counts (
+  type TEXT NOT NULL,
+  tag TEXT NOT NULL,
+  n BIGINT NOT NULL,
+  PRIMARY KEY (type, tag)
+) WITHOUT ROWID;
+CREATE TABLE download_days (
+  repo_id BIGINT NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
+  day BIGINT NOT NULL,
+  n BIGINT NOT NULL,
+  PRIMARY KEY (repo_id, day)
+);
+CREATE TABLE likes (
+  account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  repo_id BIGINT NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (account_id, repo_id)
+);
+CREATE INDEX likes_repo ON likes(repo_id, created_at, account_id);
+CREATE INDEX likes_account ON likes(account_id, created_at, repo_id);
+CREATE VIRTUAL TABLE repo_fts USING fts5(search_text, content='repo_index', content_rowid='repo_id',
+  detail='none', tokenize='unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE repo_id_fts USING fts5(key_lower, content='repos', content_rowid='id', tokenize='trigram');
+INSERT INTO repo_id_fts(repo_id_fts) VALUES ('rebuild');
+CREATE TRIGGER repos_ai_search AFTER INSERT ON repos BEGIN
+  INSERT INTO repo_search(repo_id, type) VALUES (new.id, new.type);
+  INSERT INTO repo_id_fts(rowid, key_lower) VALUES (new.id, new.key_lower);
+END;
+CREATE TRIGGER repos_ad_search AFTER DELETE ON repos BEGIN
+  INSERT INTO repo_id_fts(repo_id_fts, rowid, key_lower) VALUES ('delete', old.id, old.key_lower);
+END;
+CREATE TRIGGER repos_au_search AFTER UPDATE OF key_lower ON repos BEGIN
+  INSERT INTO repo_id_fts(repo_id_fts, rowid, key_lower) VALUES ('delete', old.id, old.key_lower);
+  INSERT INTO repo_id_fts(rowid, key_lower) VALUES (new.id, new.key_lower);
+END;
+CREATE TRIGGER repo_index_ai AFTER INSERT ON repo_index BEGIN
+  INSERT INTO repo_fts(rowid, search_text) VALUES (new.repo_id, new.search_text);
+END;
+CREATE TRIGGER repo_index_ad AFTER DELETE ON repo_index BEGIN
+  INSERT INTO repo_fts(repo_fts, rowid, search_text) VALUES ('delete', old.repo_id, old.search_text);
+END;
+CREATE TRIGGER repo_index_au AFTER UPDATE ON repo_index BEGIN
+  INSERT INTO repo_fts(repo_fts, rowid, search_text) VALUES ('delete', old.repo_id, old.search_text);
+  INSERT INTO repo_fts(rowid, search_text) VALUES (new.repo_id, new.search_text);
+END;
+CREATE TRIGGER repo_tags_ai AFTER INSERT ON repo_tags BEGIN
+  INSERT INTO tag_counts(type, tag, n) VALUES (new.type, new.tag, 1)
+    ON CONFLICT(type, tag) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER repo_tags_ad AFTER DELETE ON repo_tags BEGIN
+  UPDATE tag_counts SET n = n - 1 WHERE type = old.type AND tag = old.tag;
+END;
+)sql",
   };
   return m;
 }

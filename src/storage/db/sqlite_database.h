@@ -50,6 +50,26 @@ class SqliteDatabase final : public Database {
   Result<void> record_ref_update(const RefUpdate& u) override;
   Result<std::vector<RefUpdate>> ref_updates(int64_t repo_id, int limit) override;
 
+  // sqlite_lfs.cpp
+  Result<void> link_lfs_objects(int64_t repo_id, const std::vector<LfsObjectRef>& objects, int64_t at) override;
+  Result<bool> repo_has_lfs_object(int64_t repo_id, std::string_view oid) override;
+  Result<std::vector<int64_t>> lfs_object_repos(std::string_view oid, int limit) override;
+
+  // sqlite_index.cpp (issue 5)
+  Result<void> put_repo_index(const std::vector<RepoIndexRow>& rows) override;
+  Result<std::optional<RepoIndexRow>> repo_index(int64_t repo_id) override;
+  Result<std::vector<RepoRow>> unindexed_repos(std::string_view type, int limit) override;
+  Result<std::vector<RepoHit>> query_repos(const RepoQuery& q) override;
+  Result<std::vector<std::string>> public_tags(std::string_view type, int limit) override;
+  // sqlite_counters.cpp (issue 5)
+  Result<void> add_downloads(const std::vector<DownloadCount>& counts, int64_t today) override;
+  Result<void> refresh_stats(int64_t today) override;
+  Result<RepoStats> repo_stats(int64_t repo_id) override;
+  Result<bool> set_like(int64_t account_id, int64_t repo_id, bool like, int64_t at) override;
+  Result<std::vector<LikeRow>> likes_of_account(int64_t account_id, std::optional<LikeRow> before,
+                                                int limit) override;
+  Result<std::vector<LikeRow>> likers_of_repo(int64_t repo_id, std::optional<LikeRow> before, int limit) override;
+
  private:
   sqlite::Pool pool_;
   int version_ = 0;

@@ -3,7 +3,7 @@
 #include <map>
 
 #include "core/hash.h"
-#include "storage/git/lfs_pointer.h"
+#include "core/lfs_pointer.h"
 #include "storage/git/paths.h"
 #include "storage/git/repo_impl.h"
 
@@ -191,7 +191,7 @@ Result<void> CommitBuilder::put_lfs_pointer(std::string_view path, std::string_v
   bool lower = sha256.size() == 64 && is_hex(sha256, 64) &&
                sha256.find_first_of("ABCDEF") == std::string_view::npos;
   if (!lower) return fail(Errc::invalid_argument, "LFS oid is not sha256 hex: " + std::string(sha256));
-  return state_->put_blob(path, format_lfs_pointer(sha256, size), GIT_FILEMODE_BLOB);
+  return state_->put_blob(path, hub::format_lfs_pointer(sha256, size), GIT_FILEMODE_BLOB);
 }
 
 Result<void> CommitBuilder::delete_file(std::string_view path) {

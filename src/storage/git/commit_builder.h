@@ -40,7 +40,7 @@ class CommitBuilder {
   // Paths follow validate_repo_path (paths.h): invalid_argument otherwise. Putting a file
   // where a folder is, or under a path whose prefix is a file, is invalid_argument.
   Result<void> put_file(std::string_view path, std::string_view content, bool executable = false);
-  // Writes the canonical pointer text (lfs_pointer.h); sha256 must be 64 lowercase hex.
+  // Writes the canonical pointer text (core/lfs_pointer.h); sha256 must be 64 lowercase hex.
   Result<void> put_lfs_pointer(std::string_view path, std::string_view sha256, uint64_t size);
   // not_found "EntryNotFound" if no file is at path.
   Result<void> delete_file(std::string_view path);

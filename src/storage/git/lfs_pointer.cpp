@@ -1,75 +1,117 @@
 #include "storage/git/lfs_pointer.h"
 
-#include <charconv>
+#include <unordered_set>
+
+#include "storage/git/git_private.h"
 
 namespace hub::storage::git {
+using namespace detail;
+
 namespace {
 
-constexpr std::string_view kVersionLine = "version https://git-lfs.github.com/spec/v1\n";
+using DiffPtr = GitPtr<git_diff, git_diff_free>;
 
-bool is_lower_hex(std::string_view s) {
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
+struct Scanner {
+  git_repository* repo;
+  git_odb* odb;
+  LfsScan out;
+  std::unordered_set<std::string> seen_blobs;  // a blob is parsed once per scan
+  std::unordered_set<std::string> seen_oids;
 
-bool is_key(std::string_view k) {
-  if (k.empty()) return false;
-  for (char c : k) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-')) return false;
+  Result<void> consider(const git_diff_file& f) {
+    if (f.mode != GIT_FILEMODE_BLOB && f.mode != GIT_FILEMODE_BLOB_EXECUTABLE) return {};
+    std::string id = oid_hex(f.id);
+    if (!seen_blobs.insert(id).second) return {};
+    size_t size = 0;
+    git_object_t type;
+    if (int rc = git_odb_read_header(&size, &type, odb, &f.id); rc < 0) return git_fail(rc, "read blob header " + id);
+    if (type != GIT_OBJECT_BLOB || !may_be_lfs_pointer(size)) return {};
+    git_blob* raw = nullptr;
+    if (int rc = git_blob_lookup(&raw, repo, &f.id); rc < 0) return git_fail(rc, "read blob " + id);
+    BlobPtr blob(raw);
+    std::string_view text(static_cast<const char*>(git_blob_rawcontent(raw)), size_t(git_blob_rawsize(raw)));
+    auto p = parse_lfs_pointer(text);
+    if (p && seen_oids.insert(p->oid).second) out.pointers.push_back(std::move(*p));
+    return {};
   }
-  return true;
-}
+
+  Result<void> visit(const git_oid& commit_id) {
+    git_commit* raw = nullptr;
+    if (int rc = git_commit_lookup(&raw, repo, &commit_id); rc < 0) return git_fail(rc, "read commit");
+    CommitPtr commit(raw);
+    git_tree* tree_raw = nullptr;
+    if (int rc = git_commit_tree(&tree_raw, commit.get()); rc < 0) return git_fail(rc, "read commit tree");
+    TreePtr tree(tree_raw);
+    // Against the first parent: anything reachable through other parents arrived in commits
+    // that are visited themselves or were scanned when they were pushed.
+    TreePtr parent_tree;
+    if (git_commit_parentcount(commit.get()) > 0) {
+      git_commit* p = nullptr;
+      if (int rc = git_commit_parent(&p, commit.get(), 0); rc < 0) return git_fail(rc, "read parent commit");
+      CommitPtr parent(p);
+      git_tree* pt = nullptr;
+      if (int rc = git_commit_tree(&pt, parent.get()); rc < 0) return git_fail(rc, "read parent tree");
+      parent_tree.reset(pt);
+    }
+    git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
+    opts.flags = GIT_DIFF_SKIP_BINARY_CHECK;
+    git_diff* diff_raw = nullptr;
+    if (int rc = git_diff_tree_to_tree(&diff_raw, repo, parent_tree.get(), tree.get(), &opts); rc < 0)
+      return git_fail(rc, "diff trees");
+    DiffPtr diff(diff_raw);
+    for (size_t i = 0, n = git_diff_num_deltas(diff.get()); i < n; ++i) {
+      const git_diff_delta* d = git_diff_get_delta(diff.get(), i);
+      if (d->status == GIT_DELTA_DELETED) continue;
+      if (auto r = consider(d->new_file); !r) return r;
+    }
+    return {};
+  }
+};
 
 }  // namespace
 
 std::optional<LfsPointer> parse_lfs_pointer(std::string_view blob) {
-  if (blob.size() >= kMaxLfsPointerSize || !blob.starts_with(kVersionLine)) return std::nullopt;
-  std::string_view rest = blob.substr(kVersionLine.size());
-  LfsPointer p;
-  p.pointer_size = blob.size();
-  bool have_oid = false, have_size = false;
-  std::string_view prev_key;
-  while (!rest.empty()) {
-    size_t nl = rest.find('\n');
-    if (nl == std::string_view::npos) return std::nullopt;  // every line ends in '\n'
-    std::string_view line = rest.substr(0, nl);
-    rest.remove_prefix(nl + 1);
-    size_t sp = line.find(' ');
-    if (sp == std::string_view::npos) return std::nullopt;
-    std::string_view key = line.substr(0, sp), value = line.substr(sp + 1);
-    if (!is_key(key) || key == "version" || (!prev_key.empty() && key <= prev_key)) {
-      return std::nullopt;
-    }
-    prev_key = key;
-    if (key == "oid") {
-      if (!value.starts_with("sha256:")) return std::nullopt;
-      value.remove_prefix(7);
-      if (value.size() != 64 || !is_lower_hex(value)) return std::nullopt;
-      p.oid = std::string(value);
-      have_oid = true;
-    } else if (key == "size") {
-      if (value.empty() || value.size() > 20 || (value.size() > 1 && value[0] == '0')) {
-        return std::nullopt;
-      }
-      auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), p.size);
-      if (ec != std::errc() || ptr != value.data() + value.size()) return std::nullopt;
-      have_size = true;
-    }
-  }
-  if (!have_oid || !have_size) return std::nullopt;
-  return p;
+  auto p = hub::parse_lfs_pointer(blob);
+  if (!p) return std::nullopt;
+  return LfsPointer{std::move(p->oid), p->size, blob.size()};
 }
 
-std::string format_lfs_pointer(std::string_view sha256_hex, uint64_t size) {
-  std::string out(kVersionLine);
-  out += "oid sha256:";
-  out += sha256_hex;
-  out += "\nsize ";
-  out += std::to_string(size);
-  out += '\n';
-  return out;
+Result<LfsScan> scan_lfs_pointers(const std::string& repo_path, const std::vector<std::string>& tips,
+                                  const std::vector<std::string>& hide, const LfsScanLimits& limits) {
+  ensure_libgit2();
+  git_repository* repo_raw = nullptr;
+  if (int rc = git_repository_open_ext(&repo_raw, repo_path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr); rc < 0)
+    return git_fail(rc, "open repository " + repo_path, "RepoNotFound");
+  RepoPtr repo(repo_raw);
+  git_odb* odb_raw = nullptr;
+  if (int rc = git_repository_odb(&odb_raw, repo.get()); rc < 0) return git_fail(rc, "open object database");
+  OdbPtr odb(odb_raw);
+  git_revwalk* walk_raw = nullptr;
+  if (int rc = git_revwalk_new(&walk_raw, repo.get()); rc < 0) return git_fail(rc, "revwalk");
+  RevwalkPtr walk(walk_raw);
+  for (const auto& t : tips) {
+    git_oid id;
+    if (!parse_oid(t, &id)) return fail(Errc::invalid_argument, "not a commit id: " + t);
+    if (int rc = git_revwalk_push(walk.get(), &id); rc < 0) return git_fail(rc, "walk from " + t, "RevisionNotFound");
+  }
+  for (const auto& h : hide) {
+    git_oid id;
+    if (parse_oid(h, &id)) (void)git_revwalk_hide(walk.get(), &id);  // gone after a force push: fine
+  }
+  Scanner s{repo.get(), odb.get(), {}, {}, {}};
+  git_oid id;
+  for (;;) {
+    int rc = git_revwalk_next(&id, walk.get());
+    if (rc == GIT_ITEROVER) break;
+    if (rc < 0) return git_fail(rc, "walk commits");
+    if (s.out.commits >= limits.max_commits) {
+      s.out.truncated = true;
+      break;
+    }
+    ++s.out.commits;
+    if (auto r = s.visit(id); !r) return std::unexpected(r.error());
+  }
+  return std::move(s.out);
 }
 
 }  // namespace hub::storage::git

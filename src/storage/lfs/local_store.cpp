@@ -1,6 +1,7 @@
 #include "storage/lfs/local_store.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -48,6 +49,17 @@ class LocalWriter final : public BlobWriter {
       p += n;
       left -= size_t(n);
     }
+    written_ += data.size();
+    // Write back each full window as soon as it is written, and wait for the one before it:
+    // the disk works while the network delivers (commit's fsync then has little left) and
+    // dirty pages stay bounded instead of piling up for one long fsync at the end.
+    while (written_ - flushed_ >= kFlushWindow) {
+      ::sync_file_range(fd_, off_t(flushed_), off_t(kFlushWindow), SYNC_FILE_RANGE_WRITE);
+      if (flushed_ >= kFlushWindow)
+        ::sync_file_range(fd_, off_t(flushed_ - kFlushWindow), off_t(kFlushWindow),
+                          SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+      flushed_ += kFlushWindow;
+    }
     return {};
   }
 
@@ -81,6 +93,8 @@ class LocalWriter final : public BlobWriter {
   std::string objects_dir_;  // a copy, so a writer does not depend on the store object
   std::string tmp_path_;
   int fd_;
+  static constexpr uint64_t kFlushWindow = uint64_t(8) << 20;
+  uint64_t written_ = 0, flushed_ = 0;
 };
 
 class LocalReader final : public BlobReader {
@@ -139,6 +153,10 @@ Result<std::unique_ptr<BlobWriter>> LocalStore::begin_put(const PutOptions& opts
                      std::string(kTempSuffix);
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return io_error(path, errno);
+  // Held until the writer closes the fd (or its process dies): cleanup_temps skips locked temps,
+  // so another process opening the store (a CLI command beside `serve`) cannot remove a live
+  // upload, while a crashed upload's temp is unlocked and swept at the next start.
+  (void)::flock(fd, LOCK_EX | LOCK_NB);
   return std::unique_ptr<BlobWriter>(new LocalWriter(root_ + "/lfs", std::move(path), fd, opts));
 }
 
@@ -200,7 +218,11 @@ size_t LocalStore::cleanup_temps(std::chrono::seconds min_age) {
     if (!it->is_regular_file(ec2)) continue;
     auto mtime = stdfs::last_write_time(it->path(), ec2);
     if (ec2 || now - mtime < min_age) continue;
-    if (stdfs::remove(it->path(), ec2)) ++removed;
+    int fd = ::open(it->path().c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    bool in_use = ::flock(fd, LOCK_EX | LOCK_NB) != 0;  // a live writer holds it (see begin_put)
+    if (!in_use && stdfs::remove(it->path(), ec2)) ++removed;
+    ::close(fd);
   }
   if (removed > 0) log::info("lfs: removed leftover upload temps", {{"count", std::to_string(removed)}});
   return removed;

@@ -26,7 +26,9 @@ class LocalStore final : public BlobStore {
   Result<void> remove(std::string_view oid) override;
 
   // Removes this store's temp files (tmp/lfs-*.part) last modified at least min_age ago; other
-  // files in tmp/ are left alone. Call at start (min_age 0) when no upload can be in progress.
+  // files in tmp/ are left alone, and so are temps a live writer holds (each writer keeps an
+  // flock on its temp, released when it finishes or its process dies), so sweeping at open
+  // (open_blob_store, min_age 0) is safe even while another process is uploading.
   // Returns how many were removed.
   size_t cleanup_temps(std::chrono::seconds min_age = std::chrono::seconds(0));
 

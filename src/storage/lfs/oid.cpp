@@ -1,16 +1,10 @@
 #include "storage/lfs/oid.h"
 
+#include "core/lfs_pointer.h"
+
 namespace hub::storage::lfs {
 
-bool is_valid_oid(std::string_view oid) {
-  if (oid.size() != kOidLength) return false;
-  for (char c : oid) {
-    bool digit = c >= '0' && c <= '9';
-    bool lower_hex = c >= 'a' && c <= 'f';
-    if (!digit && !lower_hex) return false;
-  }
-  return true;
-}
+bool is_valid_oid(std::string_view oid) { return is_lfs_oid(oid); }
 
 Result<void> check_oid(std::string_view oid) {
   if (is_valid_oid(oid)) return {};

@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "commit_builder_fixture.h"
-#include "storage/git/lfs_pointer.h"
+#include "core/lfs_pointer.h"
 #include "storage/git/paths.h"
 
 namespace hub::storage::git {

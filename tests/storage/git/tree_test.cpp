@@ -1,11 +1,10 @@
 // Tree, blob and history reading (Repo::list_tree, stat_path, read_blob, log, last commits)
-// and LFS pointer parsing.
-#include "storage/git/lfs_pointer.h"
+// (LFS pointer text: tests/core/lfs_pointer_test.cpp).
+#include "storage/git/repo.h"
 
 #include <gtest/gtest.h>
 
 #include "git_test_util.h"
-#include "storage/git/repo.h"
 
 namespace hub::storage::git {
 namespace {
@@ -14,32 +13,6 @@ using namespace testing;
 const std::string kSha = std::string(64, 'a');
 const std::string kPointer = "version https://git-lfs.github.com/spec/v1\noid sha256:" + kSha +
                              "\nsize 548105171\n";
-
-TEST(LfsPointer, ParsesStrictly) {
-  auto p = parse_lfs_pointer(kPointer);
-  ASSERT_TRUE(p);
-  EXPECT_EQ(p->oid, kSha);
-  EXPECT_EQ(p->size, 548105171u);
-  EXPECT_EQ(p->pointer_size, kPointer.size());
-  EXPECT_EQ(format_lfs_pointer(kSha, 548105171), kPointer);
-  std::string v = "version https://git-lfs.github.com/spec/v1\n";
-  EXPECT_TRUE(parse_lfs_pointer(v + "ext-0-foo sha256:" + kSha + "\noid sha256:" + kSha +
-                                "\nsize 0\n"));
-  for (const std::string& bad : std::vector<std::string>{
-           "", v, v + "oid sha256:" + kSha + "\n",                       // no size
-           v + "size 12\n",                                              // no oid
-           v + "oid sha256:" + std::string(64, 'A') + "\nsize 1\n",      // uppercase
-           v + "oid sha256:" + std::string(63, 'a') + "\nsize 1\n",      // short
-           v + "oid sha1:" + std::string(64, 'a') + "\nsize 1\n",        // algo
-           v + "oid sha256:" + kSha + "\nsize 012\n",                    // leading zero
-           v + "oid sha256:" + kSha + "\nsize -1\n", v + "oid sha256:" + kSha + "\nsize 1",
-           v + "size 1\noid sha256:" + kSha + "\n",                      // unsorted keys
-           v + "oid sha256:" + kSha + "\r\nsize 1\n",                    // CRLF
-           "version https://git-lfs.github.com/spec/v2\noid sha256:" + kSha + "\nsize 1\n",
-           kPointer + "x" + std::string(1024, ' ') + "\n"}) {            // too big
-    EXPECT_FALSE(parse_lfs_pointer(bad)) << bad;
-  }
-}
 
 class TreeTest : public GitTest {
  protected:

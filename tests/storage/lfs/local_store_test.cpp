@@ -285,6 +285,20 @@ TEST_F(LocalStoreTest, CleanupRemovesOnlyOurLeftoverTemps) {
   EXPECT_TRUE(std::filesystem::exists(tmp + "/other-module.tmp"));
 }
 
+TEST_F(LocalStoreTest, CleanupSparesTempsOfLiveWriters) {
+  auto w = store_->begin_put();
+  ASSERT_TRUE(w);
+  ASSERT_TRUE((*w)->write("in flight"));
+  // Another process opening the store (e.g. a CLI command while serve runs) sweeps at open.
+  auto other = open_blob_store(dir_.path());
+  ASSERT_TRUE(other);
+  EXPECT_EQ(temps(), 1u);
+  const std::string data = "in flight";
+  ASSERT_TRUE((*w)->commit(sha256_hex(data), data.size()));
+  EXPECT_EQ(temps(), 0u);
+  EXPECT_TRUE(*store_->exists(sha256_hex(data)));
+}
+
 TEST(LocalStoreOpen, FailsOnUnwritableRoot) {
   TempDir dir;
   std::string file = dir.path() + "/not-a-dir";

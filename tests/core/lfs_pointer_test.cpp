@@ -1,10 +1,10 @@
-#include "storage/lfs/pointer.h"
+#include "core/lfs_pointer.h"
 
 #include <gtest/gtest.h>
 
 #include <random>
 
-namespace hub::storage::lfs {
+namespace hub {
 namespace {
 
 const std::string kOid = "4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393";
@@ -14,13 +14,13 @@ const std::string kText =
     "size 12345\n";
 
 TEST(LfsPointer, FormatsTheSpecText) {
-  EXPECT_EQ(format_pointer(kOid, 12345), kText);
-  EXPECT_EQ(format_pointer(kOid, 0),
+  EXPECT_EQ(format_lfs_pointer(kOid, 12345), kText);
+  EXPECT_EQ(format_lfs_pointer(kOid, 0),
             "version https://git-lfs.github.com/spec/v1\noid sha256:" + kOid + "\nsize 0\n");
 }
 
 TEST(LfsPointer, ParsesTheSpecText) {
-  auto p = parse_pointer(kText);
+  auto p = parse_lfs_pointer(kText);
   ASSERT_TRUE(p) << p.error().message;
   EXPECT_EQ(p->oid, kOid);
   EXPECT_EQ(p->size, 12345u);
@@ -32,15 +32,15 @@ TEST(LfsPointer, KeepsExtensionKeysInOrder) {
                      "ext-0-foo sha256:" + kOid + "\n"
                      "oid sha256:" + kOid + "\n"
                      "size 7\n";
-  auto p = parse_pointer(text);
+  auto p = parse_lfs_pointer(text);
   ASSERT_TRUE(p) << p.error().message;
   ASSERT_EQ(p->extra.size(), 1u);
   EXPECT_EQ(p->extra[0].first, "ext-0-foo");
-  EXPECT_EQ(format_pointer(*p), text);
+  EXPECT_EQ(format_lfs_pointer(*p), text);
 }
 
 TEST(LfsPointer, LargestSizeIsInt64Max) {
-  auto ok = parse_pointer("version https://git-lfs.github.com/spec/v1\noid sha256:" + kOid +
+  auto ok = parse_lfs_pointer("version https://git-lfs.github.com/spec/v1\noid sha256:" + kOid +
                           "\nsize 9223372036854775807\n");
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->size, 9223372036854775807ull);
@@ -94,7 +94,7 @@ TEST(LfsPointer, RejectsMalformedText) {
       {"too long", v + "ext-0-a " + std::string(1000, 'x') + "\n" + o + s},
   };
   for (const auto& c : cases) {
-    auto r = parse_pointer(c.text);
+    auto r = parse_lfs_pointer(c.text);
     EXPECT_FALSE(r) << c.name;
     if (!r) {
       EXPECT_EQ(r.error().code, Errc::invalid_argument) << c.name;
@@ -108,12 +108,12 @@ TEST(LfsPointer, SizeLimitIsBelow1024Bytes) {
   const std::string tail = "\noid sha256:" + kOid + "\nsize 1\n";
   std::string fits = base + std::string(1023 - base.size() - tail.size(), 'x') + tail;
   ASSERT_EQ(fits.size(), 1023u);
-  EXPECT_TRUE(parse_pointer(fits));
+  EXPECT_TRUE(parse_lfs_pointer(fits));
   std::string over = base + std::string(1024 - base.size() - tail.size(), 'x') + tail;
-  EXPECT_FALSE(parse_pointer(over));
-  EXPECT_TRUE(may_be_pointer(1023));
-  EXPECT_FALSE(may_be_pointer(1024));
-  EXPECT_FALSE(may_be_pointer(0));
+  EXPECT_FALSE(parse_lfs_pointer(over));
+  EXPECT_TRUE(may_be_lfs_pointer(1023));
+  EXPECT_FALSE(may_be_lfs_pointer(1024));
+  EXPECT_FALSE(may_be_lfs_pointer(0));
 }
 
 // Any text the parser accepts must be exactly the canonical text of what it parsed, so a
@@ -135,10 +135,10 @@ TEST(LfsPointer, FuzzedMutationsParseCanonicallyOrFail) {
         case 3: t.resize(pos); break;
       }
     }
-    auto p = parse_pointer(t);
+    auto p = parse_lfs_pointer(t);
     if (p) {
       ++accepted;
-      EXPECT_EQ(format_pointer(*p), t);
+      EXPECT_EQ(format_lfs_pointer(*p), t);
       EXPECT_EQ(p->oid.size(), 64u);
     }
   }
@@ -151,9 +151,43 @@ TEST(LfsPointer, RandomBytesNeverParse) {
   for (int iter = 0; iter < 5000; ++iter) {
     std::string t(rng() % 300, '\0');
     for (char& c : t) c = char(rng());
-    EXPECT_FALSE(parse_pointer(t));
+    EXPECT_FALSE(parse_lfs_pointer(t));
   }
 }
 
+// Cases that storage/git's tree reader relied on when it had its own parser.
+TEST(LfsPointer, GitTreeReaderCases) {
+  const std::string sha = std::string(64, 'a');
+  const std::string pointer = "version https://git-lfs.github.com/spec/v1\noid sha256:" + sha + "\nsize 548105171\n";
+  auto p = parse_lfs_pointer(pointer);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->oid, sha);
+  EXPECT_EQ(p->size, 548105171u);
+  EXPECT_EQ(format_lfs_pointer(sha, 548105171), pointer);
+  std::string v = "version https://git-lfs.github.com/spec/v1\n";
+  EXPECT_TRUE(parse_lfs_pointer(v + "ext-0-foo sha256:" + sha + "\noid sha256:" + sha + "\nsize 0\n"));
+  for (const std::string& bad : std::vector<std::string>{
+           "", v, v + "oid sha256:" + sha + "\n", v + "size 12\n",
+           v + "oid sha256:" + std::string(64, 'A') + "\nsize 1\n",
+           v + "oid sha256:" + std::string(63, 'a') + "\nsize 1\n",
+           v + "oid sha1:" + std::string(64, 'a') + "\nsize 1\n",
+           v + "oid sha256:" + sha + "\nsize 012\n",
+           v + "oid sha256:" + sha + "\nsize -1\n", v + "oid sha256:" + sha + "\nsize 1",
+           v + "size 1\noid sha256:" + sha + "\n",
+           v + "oid sha256:" + sha + "\r\nsize 1\n",
+           "version https://git-lfs.github.com/spec/v2\noid sha256:" + sha + "\nsize 1\n",
+           pointer + "x" + std::string(1024, ' ') + "\n"}) {
+    EXPECT_FALSE(parse_lfs_pointer(bad)) << bad;
+  }
+}
+
+TEST(LfsPointer, OidCheck) {
+  EXPECT_TRUE(is_lfs_oid(kOid));
+  EXPECT_FALSE(is_lfs_oid(kOid.substr(1)));
+  EXPECT_FALSE(is_lfs_oid(kOid + "0"));
+  EXPECT_FALSE(is_lfs_oid(std::string(64, 'A')));
+  EXPECT_FALSE(is_lfs_oid("../../" + kOid.substr(6)));
+}
+
 }  // namespace
-}  // namespace hub::storage::lfs
+}  // namespace hub

@@ -1,11 +1,9 @@
-#include "storage/lfs/pointer.h"
+#include "core/lfs_pointer.h"
 
 #include <algorithm>
 #include <limits>
 
-#include "storage/lfs/oid.h"
-
-namespace hub::storage::lfs {
+namespace hub {
 namespace {
 
 std::unexpected<Error> bad(std::string why) {
@@ -35,22 +33,27 @@ bool parse_size(std::string_view s, uint64_t& out) {
 
 }  // namespace
 
-std::string format_pointer(const Pointer& p) {
+bool is_lfs_oid(std::string_view oid) {
+  if (oid.size() != 64) return false;
+  return std::all_of(oid.begin(), oid.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+std::string format_lfs_pointer(const LfsPointer& p) {
   std::vector<std::pair<std::string, std::string>> lines = p.extra;
   lines.emplace_back("oid", "sha256:" + p.oid);
   lines.emplace_back("size", std::to_string(p.size));
   std::sort(lines.begin(), lines.end());
-  std::string out = "version " + std::string(kPointerVersion) + "\n";
+  std::string out = "version " + std::string(kLfsPointerVersion) + "\n";
   for (const auto& [k, v] : lines) out.append(k).append(" ").append(v).append("\n");
   return out;
 }
 
-Result<Pointer> parse_pointer(std::string_view text) {
+Result<LfsPointer> parse_lfs_pointer(std::string_view text) {
   if (text.empty()) return bad("empty");
-  if (text.size() >= kMaxPointerSize) return bad("larger than 1023 bytes");
+  if (text.size() >= kMaxLfsPointerSize) return bad("larger than 1023 bytes");
   if (text.back() != '\n') return bad("last line does not end in \\n");
 
-  Pointer p;
+  LfsPointer p;
   bool have_oid = false, have_size = false;
   std::string_view prev_key;
   size_t line_no = 0;
@@ -70,7 +73,7 @@ Result<Pointer> parse_pointer(std::string_view text) {
 
     if (line_no == 0) {
       if (key != "version") return bad("the first key must be version");
-      if (value != kPointerVersion) return bad("unsupported version " + std::string(value.substr(0, 64)));
+      if (value != kLfsPointerVersion) return bad("unsupported version " + std::string(value.substr(0, 64)));
       continue;
     }
     if (key == "version") return bad("version repeated");
@@ -80,7 +83,7 @@ Result<Pointer> parse_pointer(std::string_view text) {
     if (key == "oid") {
       if (!value.starts_with("sha256:")) return bad("oid must be sha256:<hex>");
       std::string_view hex = value.substr(7);
-      if (!is_valid_oid(hex)) return bad("oid is not 64 lowercase hex characters");
+      if (!is_lfs_oid(hex)) return bad("oid is not 64 lowercase hex characters");
       p.oid = std::string(hex);
       have_oid = true;
     } else if (key == "size") {
@@ -95,4 +98,4 @@ Result<Pointer> parse_pointer(std::string_view text) {
   return p;
 }
 
-}  // namespace hub::storage::lfs
+}  // namespace hub

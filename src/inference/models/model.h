@@ -1,0 +1,84 @@
+// Model: a loaded encoder model (BERT family) with its task head, pooling config and optional
+// tokenizer. Immutable after load and shared by requests as shared_ptr<const Model>; all
+// methods are const and thread-safe (each call leases its own workspace).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/json.h"
+#include "core/result.h"
+#include "inference/layers/encoder.h"
+#include "inference/layers/heads.h"
+#include "inference/tensor/tensor.h"
+
+namespace hub::inference {
+
+namespace tokenizers {
+class Tokenizer;
+}
+
+using layers::Batch;
+using layers::HeadKind;
+
+struct ModelConfig {
+  std::string model_type;    // config.json "model_type"
+  std::string architecture;  // architectures[0], or "" when absent
+  layers::EncoderConfig encoder;
+  HeadKind head = HeadKind::none;
+  int64_t num_labels = 0;               // rows of the head's output layer (0 for none)
+  std::vector<std::string> id2label;    // size num_labels; "LABEL_i" where config lacks one
+  std::string problem_type;             // config.json "problem_type" or ""
+  std::optional<layers::PoolingConfig> sentence_pooling;  // from modules.json, if any
+  boost::json::object raw;              // the whole config.json
+};
+
+struct LoadOptions {
+  // Force a head instead of the one architectures[0] implies (HeadKind::none = encoder only).
+  std::optional<HeadKind> head;
+  // Attach tokenizer.json when present and the tokenizers library is built.
+  bool load_tokenizer = true;
+};
+
+class Model {
+ public:
+  Model(ModelConfig config, layers::Encoder encoder, layers::Head head,
+        std::shared_ptr<const tokenizers::Tokenizer> tokenizer);
+  ~Model();
+
+  const ModelConfig& config() const { return config_; }
+  // The tokenizer from tokenizer.json, or null (no file, or tokenizers not built).
+  const tokenizers::Tokenizer* tokenizer() const { return tokenizer_.get(); }
+
+  // Last hidden states, [batch, seq, hidden].
+  Result<Tensor> hidden_states(const Batch& batch) const;
+  // Head output: [batch, num_labels] (sequence classification), [batch, seq, num_labels]
+  // (token classification), [batch, seq, 2] (question answering: start, end),
+  // [batch, seq, vocab] (masked LM), [batch, seq] (ELECTRA discriminator).
+  // Errc::unsupported when the model has no head.
+  Result<Tensor> logits(const Batch& batch) const;
+  // Sentence embeddings [batch, dim]: the sentence-transformers pooling when the model ships
+  // one, else `fallback` (default: mean pooling, not normalised).
+  Result<Tensor> embeddings(const Batch& batch,
+                            const std::optional<layers::PoolingConfig>& fallback = {}) const;
+
+ private:
+  ModelConfig config_;
+  layers::Encoder encoder_;
+  layers::Head head_;
+  std::shared_ptr<const tokenizers::Tokenizer> tokenizer_;
+  mutable layers::WorkspacePool workspaces_;
+};
+
+// Loads a Hugging Face model directory (config.json + model.safetensors[.index.json], optional
+// tokenizer.json, modules.json). Errors: not_found (files), corrupt (bad JSON/weights),
+// unsupported (model_type or head not supported), invalid_argument (bad config values).
+Result<std::shared_ptr<const Model>> load_model(const std::string& dir, const LoadOptions& opts = {});
+
+// The HeadKind an `architectures` entry implies (e.g. "BertForMaskedLM" -> masked_lm).
+HeadKind head_from_architecture(std::string_view model_type, std::string_view architecture);
+
+}  // namespace hub::inference

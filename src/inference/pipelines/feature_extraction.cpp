@@ -1,0 +1,74 @@
+// feature-extraction (docs/INFERENCE_API.md §5): sentence-transformers models give their
+// pooled (and, with a Normalize module, L2-normalised) embedding — a string gives [f...], a
+// list [[f...], ...]; other models give the last hidden state, 1 x seq x hidden per input.
+// sentence-similarity: cosine similarity of the source sentence's embedding with each of
+// `sentences` (sentence-transformers pooling, else mean pooling).
+#include <algorithm>
+#include <cmath>
+
+#include "inference/pipelines/tasks.h"
+#include "inference/pipelines/text.h"
+
+namespace hub::inference::pipelines {
+
+namespace {
+boost::json::array row(const float* p, int64_t n) {
+  boost::json::array a;
+  a.reserve(size_t(n));
+  for (int64_t i = 0; i < n; ++i) a.push_back(double(p[i]));
+  return a;
+}
+}  // namespace
+
+Result<value> feature_extraction(const Model& m, const value& inputs, const boost::json::object*) {
+  HUB_TRY(tok, require_tokenizer(m));
+  bool single = false;
+  HUB_TRY(texts, text_inputs(inputs, &single));
+  boost::json::array out;
+  for (const auto& text : texts) {
+    HUB_TRY(enc, tok->encode(text));
+    if (m.config().sentence_pooling) {
+      HUB_TRY(e, m.embeddings(batch_of(enc)));
+      out.push_back(row(e.data(), e.dim(1)));
+    } else {
+      HUB_TRY(h, m.hidden_states(batch_of(enc)));
+      boost::json::array tokens;
+      for (int64_t s = 0; s < h.dim(1); ++s) tokens.push_back(row(h.data() + s * h.dim(2), h.dim(2)));
+      out.push_back(boost::json::array{std::move(tokens)});
+    }
+  }
+  if (single) return value(std::move(out[0]));
+  return value(std::move(out));
+}
+
+Result<value> sentence_similarity(const Model& m, const value& inputs, const boost::json::object*) {
+  HUB_TRY(tok, require_tokenizer(m));
+  const auto* in = inputs.if_object();
+  auto source = in ? json::get_string(*in, "source_sentence") : std::nullopt;
+  const auto* sentences = in ? json::get_array(*in, "sentences") : nullptr;
+  if (!source || !sentences)
+    return fail(Errc::invalid_argument, "`inputs` must be {source_sentence: str, sentences: [str]}");
+  auto embed = [&](std::string_view text) -> Result<std::vector<double>> {
+    HUB_TRY(enc, tok->encode(text));
+    HUB_TRY(e, m.embeddings(batch_of(enc)));
+    return std::vector<double>(e.data(), e.data() + e.dim(1));
+  };
+  auto norm = [](const std::vector<double>& v) {
+    double s = 0;
+    for (double x : v) s += x * x;
+    return std::max(std::sqrt(s), 1e-12);
+  };
+  HUB_TRY(src, embed(*source));
+  const double src_norm = norm(src);
+  boost::json::array out;
+  for (const auto& s : *sentences) {
+    if (!s.is_string()) return fail(Errc::invalid_argument, "`sentences` must be strings");
+    HUB_TRY(e, embed(std::string_view(s.get_string())));
+    double dot = 0;
+    for (size_t i = 0; i < e.size(); ++i) dot += e[i] * src[i];
+    out.push_back(dot / (norm(e) * src_norm));
+  }
+  return value(std::move(out));
+}
+
+}  // namespace hub::inference::pipelines

@@ -1,0 +1,19 @@
+// Internal to pipelines/: one entry point per task file. Same contract as run_task.
+#pragma once
+
+#include "core/json.h"
+#include "core/result.h"
+#include "inference/models/model.h"
+
+namespace hub::inference::pipelines {
+
+using boost::json::value;
+
+Result<value> text_classification(const Model& m, const value& inputs, const boost::json::object* params);
+Result<value> fill_mask(const Model& m, const value& inputs, const boost::json::object* params);
+Result<value> token_classification(const Model& m, const value& inputs, const boost::json::object* params);
+Result<value> question_answering(const Model& m, const value& inputs, const boost::json::object* params);
+Result<value> feature_extraction(const Model& m, const value& inputs, const boost::json::object* params);
+Result<value> sentence_similarity(const Model& m, const value& inputs, const boost::json::object* params);
+
+}  // namespace hub::inference::pipelines

@@ -1,0 +1,158 @@
+#include "inference/runtime/scheduler.h"
+
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "inference/pipelines/pipeline.h"
+
+namespace hub::inference::runtime {
+
+bool batchable_task(std::string_view task) {
+  // A list input gives one output per element, and a single input's output is the list's
+  // element wrapped once more: the shape of text-classification (INFERENCE_API.md §5).
+  return task == "text-classification" || task == "sentiment-analysis";
+}
+
+namespace {
+using Clock = std::chrono::steady_clock;
+
+struct Job {
+  std::shared_ptr<const Model> model;
+  std::string task;
+  json::value inputs;
+  json::value parameters;
+  std::string params_key;  // serialized parameters: jobs batch only with equal ones
+  std::promise<std::pair<Result<json::value>, RunStats>> done;
+  bool single_string() const { return inputs.is_string(); }
+};
+
+bool compatible(const Job& a, const Job& b) {
+  return a.model == b.model && a.task == b.task && a.params_key == b.params_key && a.single_string() &&
+         b.single_string() && batchable_task(a.task);
+}
+}  // namespace
+
+struct Scheduler::Impl {
+  SchedulerOptions opts;
+  mutable std::mutex mu;
+  std::condition_variable cv;
+  std::deque<std::unique_ptr<Job>> queue;
+  bool stopping = false;
+  std::atomic<uint64_t> batched{0};
+  std::thread worker;
+
+  void loop() {
+    for (;;) {
+      std::vector<std::unique_ptr<Job>> batch;
+      {
+        std::unique_lock lk(mu);
+        cv.wait(lk, [&] { return stopping || !queue.empty(); });
+        if (queue.empty()) return;
+        batch.push_back(std::move(queue.front()));
+        queue.pop_front();
+        const Job& head = *batch.front();
+        if (batchable_task(head.task) && head.single_string()) {
+          // Give concurrent callers a brief moment to join, then take every compatible job.
+          auto deadline = Clock::now() + opts.window;
+          for (;;) {
+            for (auto it = queue.begin(); it != queue.end() && batch.size() < opts.max_batch;) {
+              if (compatible(head, **it)) {
+                batch.push_back(std::move(*it));
+                it = queue.erase(it);
+              } else {
+                ++it;
+              }
+            }
+            if (batch.size() >= opts.max_batch || stopping) break;
+            if (cv.wait_until(lk, deadline) == std::cv_status::timeout) {
+              for (auto it = queue.begin(); it != queue.end() && batch.size() < opts.max_batch;) {
+                if (compatible(head, **it)) {
+                  batch.push_back(std::move(*it));
+                  it = queue.erase(it);
+                } else {
+                  ++it;
+                }
+              }
+              break;
+            }
+          }
+        }
+      }
+      execute(batch);
+    }
+  }
+
+  void execute(std::vector<std::unique_ptr<Job>>& batch) {
+    auto t0 = Clock::now();
+    Job& head = *batch.front();
+    if (batch.size() == 1) {
+      auto r = pipelines::run_task(*head.model, head.task, head.inputs, head.parameters);
+      RunStats st{1, std::chrono::duration<double>(Clock::now() - t0).count()};
+      head.done.set_value({std::move(r), st});
+      return;
+    }
+    batched++;
+    json::array inputs;
+    for (auto& j : batch) inputs.push_back(j->inputs);
+    auto r = pipelines::run_task(*head.model, head.task, inputs, head.parameters);
+    RunStats st{batch.size(), std::chrono::duration<double>(Clock::now() - t0).count()};
+    if (!r || !r->is_array() || r->as_array().size() != batch.size()) {
+      // Fall back to one call each rather than hand anyone a wrong slice.
+      for (auto& j : batch) {
+        auto one = pipelines::run_task(*j->model, j->task, j->inputs, j->parameters);
+        j->done.set_value({std::move(one), RunStats{1, st.compute_seconds}});
+      }
+      return;
+    }
+    auto& out = r->as_array();
+    for (size_t i = 0; i < batch.size(); ++i)
+      batch[i]->done.set_value({json::value(json::array{out[i]}), st});
+  }
+};
+
+Scheduler::Scheduler(SchedulerOptions opts) : impl_(std::make_unique<Impl>()) {
+  impl_->opts = opts;
+  impl_->worker = std::thread([this] { impl_->loop(); });
+}
+
+Scheduler::~Scheduler() {
+  {
+    std::lock_guard lk(impl_->mu);
+    impl_->stopping = true;
+  }
+  impl_->cv.notify_all();
+  impl_->worker.join();
+}
+
+Result<json::value> Scheduler::run(std::shared_ptr<const Model> model, std::string task, json::value inputs,
+                                   json::value parameters, RunStats* stats) {
+  auto job = std::make_unique<Job>();
+  job->model = std::move(model);
+  job->task = std::move(task);
+  job->inputs = std::move(inputs);
+  job->params_key = json::serialize(parameters);
+  job->parameters = std::move(parameters);
+  auto fut = job->done.get_future();
+  {
+    std::lock_guard lk(impl_->mu);
+    if (impl_->queue.size() >= impl_->opts.max_queue)
+      return fail(Errc::conflict, "The inference queue is full, retry shortly", "Overloaded");
+    impl_->queue.push_back(std::move(job));
+  }
+  impl_->cv.notify_all();
+  auto [result, st] = fut.get();
+  if (stats) *stats = st;
+  return std::move(result);
+}
+
+size_t Scheduler::queued() const {
+  std::lock_guard lk(impl_->mu);
+  return impl_->queue.size();
+}
+
+uint64_t Scheduler::batched_calls() const { return impl_->batched.load(); }
+
+}  // namespace hub::inference::runtime

@@ -1,0 +1,264 @@
+#include "services/indexer.h"
+
+#include <array>
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "core/log.h"
+#include "core/time.h"
+#include "services/counters.h"
+#include "services/repo_view.h"
+#include "services/weights_info.h"
+#include "storage/git/repo.h"
+
+namespace hub::services {
+
+namespace git = storage::git;
+using storage::db::RepoIndexRow;
+using storage::db::RepoRow;
+
+namespace {
+
+constexpr uint64_t kMaxSmallFile = 4u << 20;      // repo_view reads README/config up to this
+constexpr uint64_t kMaxGitWeightBlob = 32u << 20;  // non-LFS weight files read whole up to this
+constexpr size_t kMaxWeightFiles = 256;            // safetensors shards summarized per repo
+constexpr size_t kMaxErrors = 32;
+constexpr size_t kMaxSearchText = 8 * 1024;
+
+// One mutex per repo id stripe: two indexers of the same repo run one after the other, and the
+// later one reads the later head.
+std::mutex& repo_lock(int64_t repo_id) {
+  static std::array<std::mutex, 64> locks;
+  return locks[size_t(repo_id) % locks.size()];
+}
+
+ReadAt reader_for(Hub& hub, const git::Repo& repo, const RepoViewFile& f) {
+  if (f.lfs) {
+    return [&hub, oid = f.sha256](uint64_t off, uint64_t len) -> Result<std::string> {
+      HUB_TRY(r, hub.blobs().get(oid, storage::lfs::ByteRange{off, len}));
+      std::string out;
+      out.resize(size_t(r->range_length()));
+      size_t got = 0;
+      while (got < out.size()) {
+        auto n = r->read(std::as_writable_bytes(std::span(out.data() + got, out.size() - got)));
+        if (!n) return std::unexpected(n.error());
+        if (*n == 0) break;
+        got += *n;
+      }
+      out.resize(got);
+      return out;
+    };
+  }
+  // A git blob is read whole (libgit2 has no partial read), once, and only when small enough.
+  auto cache = std::make_shared<std::optional<Result<std::string>>>();
+  return [&repo, oid = f.blob_id, size = f.size, cache](uint64_t off, uint64_t len) -> Result<std::string> {
+    if (size > kMaxGitWeightBlob) return fail(Errc::too_large, "weight file stored in git (not LFS) is too large to read");
+    if (!*cache) *cache = repo.read_blob_oid(oid, kMaxGitWeightBlob);
+    const auto& all = **cache;
+    if (!all) return std::unexpected(all.error());
+    if (off >= all->size()) return std::string();
+    return all->substr(size_t(off), size_t(std::min<uint64_t>(len, all->size() - off)));
+  };
+}
+
+void add_error(std::vector<std::string>& errors, std::string e) {
+  if (errors.size() < kMaxErrors) errors.push_back(std::move(e));
+}
+
+bool has_suffix_ci(std::string_view s, std::string_view suffix) {
+  if (s.size() < suffix.size()) return false;
+  for (size_t i = 0; i < suffix.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(s[s.size() - suffix.size() + i])) != suffix[i]) return false;
+  return true;
+}
+
+// Safetensors parameter counts summed over every *.safetensors file (shards of one model), and
+// the first GGUF file's header. Files that cannot be read are reported and left out.
+void weight_summaries(Hub& hub, const git::Repo& repo, const RepoView& view, json::object& extra,
+                      std::vector<std::string>& errors) {
+  SafetensorsInfo st;
+  size_t st_files = 0, seen = 0;
+  bool gguf_done = false;
+  for (const auto& f : view.files) {
+    if (has_suffix_ci(f.path, ".safetensors")) {
+      if (++seen > kMaxWeightFiles) continue;
+      auto info = read_safetensors_info(reader_for(hub, repo, f), f.size);
+      if (!info) {
+        add_error(errors, f.path + ": " + info.error().message);
+        continue;
+      }
+      for (const auto& [k, v] : info->parameters) st.parameters[k] += v;
+      st.total += info->total;
+      ++st_files;
+    } else if (has_suffix_ci(f.path, ".gguf") && !gguf_done) {
+      auto info = read_gguf_info(reader_for(hub, repo, f), f.size);
+      if (!info) {
+        add_error(errors, f.path + ": " + info.error().message);
+        continue;
+      }
+      extra["gguf"] = gguf_json(*info);
+      gguf_done = true;
+    }
+  }
+  if (st_files) extra["safetensors"] = safetensors_json(st);
+}
+
+std::string search_text_of(const metadata::RepoMetadata& md) {
+  std::string text;
+  for (const auto& t : md.tags) text += t + " ";
+  // The card's prose, bounded: enough for "what is this model about", not the whole page.
+  std::string_view body = md.card.body;
+  if (body.size() > kMaxSearchText) {
+    body = body.substr(0, kMaxSearchText);
+    // Do not cut a UTF-8 sequence in half.
+    while (!body.empty() && (static_cast<unsigned char>(body.back()) & 0xC0) == 0x80) body.remove_suffix(1);
+    if (!body.empty() && static_cast<unsigned char>(body.back()) >= 0xC0) body.remove_suffix(1);
+  }
+  text += body;
+  return text;
+}
+
+}  // namespace
+
+Result<RepoIndexRow> build_index_row(Hub& hub, const RepoRow& row, const std::string& repo_path) {
+  RepoIndexRow out;
+  out.repo_id = row.id;
+  out.indexed_at = now_ms();
+  HUB_TRY(repo, git::Repo::open(repo_path));
+  auto branch = repo.default_branch();
+  if (!branch) return std::unexpected(branch.error());
+  auto head = repo.resolve_revision("refs/heads/" + *branch);
+  if (!head) {
+    if (head.error().code == Errc::not_found) return out;  // no commit yet: an empty row
+    return std::unexpected(head.error());
+  }
+  HUB_TRY(view, cached_repo_view(row, repo_path, *head));
+  const auto& md = view->metadata;
+  out.commit = *head;
+  out.pipeline_tag = md.pipeline_tag;
+  out.library_name = md.library_name;
+  out.tags = md.tags;
+  if (md.pipeline_tag) out.facets.push_back(storage::db::facet("pipeline_tag", *md.pipeline_tag));
+  for (const auto& l : md.fields.languages) out.facets.push_back(storage::db::facet("language", l));
+  std::vector<std::string> errors;
+  for (const auto& e : md.errors) add_error(errors, e);
+  for (const auto& f : view->files) {
+    if (f.path != "README.md") continue;
+    if (f.lfs) add_error(errors, "README.md is stored in LFS and was not read");
+    else if (f.size > kMaxSmallFile)
+      add_error(errors, "README.md is larger than " + std::to_string(kMaxSmallFile >> 20) + " MiB and was not read");
+  }
+  json::object extra;
+  for (const auto& [k, v] : view->api_metadata) {
+    if (k == "pipeline_tag" || k == "library_name" || k == "tags" || k == "cardData" || k == "config") continue;
+    extra[k] = v;
+  }
+  weight_summaries(hub, repo, *view, extra, errors);
+  if (md.card.has_front_matter) out.card_data = json::serialize(md.card.data);
+  if (!md.config.empty()) out.config = json::serialize(md.config);
+  out.extra = json::serialize(extra);
+  json::array errs;
+  for (auto& e : errors) errs.emplace_back(e);
+  out.errors = json::serialize(errs);
+  out.search_text = search_text_of(md);
+  return out;
+}
+
+Result<void> index_repo(Hub& hub, const RepoRow& row) {
+  std::lock_guard lock(repo_lock(row.id));
+  HUB_TRY(built, build_index_row(hub, row, hub.repo_path(row.type, row.ns, row.name)));
+  auto r = hub.db().put_repo_index({built});
+  forget_repo_library(hub, row.id);
+  return r;
+}
+
+void index_after_refs_update(Hub& hub, const RepoHandle& repo, const std::vector<storage::db::RefUpdate>& updates) {
+  auto r = git::Repo::open(repo.path);
+  std::string main = "refs/heads/main";
+  if (r)
+    if (auto b = r->default_branch()) main = "refs/heads/" + *b;
+  bool moved = false;
+  for (const auto& u : updates) moved = moved || u.ref == main;
+  if (!moved) return;
+  // The row may have been renamed since the handle was made: index by the current row.
+  auto row = hub.db().repo_by_id(repo.row.id);
+  if (!row) return;
+  if (auto e = index_repo(hub, *row); !e)
+    log::warn("cannot index repo", {{"repo", row->full_id()}, {"error", e.error().message}});
+}
+
+size_t index_missing(Hub& hub, size_t max) {
+  size_t done = 0;
+  while (done < max) {
+    auto rows = hub.db().unindexed_repos("", int(std::min<size_t>(100, max - done)));
+    if (!rows || rows->empty()) break;
+    size_t before = done;
+    for (const auto& row : *rows) {
+      auto e = index_repo(hub, row);
+      if (!e) {
+        // Unreadable on disk: write an empty row with the error, so the pass moves on.
+        log::warn("cannot index repo", {{"repo", row.full_id()}, {"error", e.error().message}});
+        RepoIndexRow empty;
+        empty.repo_id = row.id;
+        empty.indexed_at = now_ms();
+        json::array errs{json::value(e.error().message)};
+        empty.errors = json::serialize(errs);
+        if (!hub.db().put_repo_index({empty})) continue;
+      }
+      ++done;
+    }
+    if (done == before) break;
+  }
+  return done;
+}
+
+namespace {
+struct Background {
+  std::thread catchup;
+  std::atomic<bool> stop{false};
+};
+std::mutex g_bg_mu;
+std::map<Hub*, std::unique_ptr<Background>>& backgrounds() {
+  static std::map<Hub*, std::unique_ptr<Background>> m;
+  return m;
+}
+}  // namespace
+
+void start_background(Hub& hub) {
+  std::lock_guard lock(g_bg_mu);
+  auto& slot = backgrounds()[&hub];
+  if (slot) return;
+  slot = std::make_unique<Background>();
+  auto* bg = slot.get();
+  bg->catchup = std::thread([&hub, bg] {
+    size_t total = 0;
+    while (!bg->stop) {
+      size_t n = index_missing(hub, 50);
+      total += n;
+      if (n < 50) break;
+    }
+    if (total) log::info("indexed repos missing from the search index", {{"count", std::to_string(total)}});
+  });
+  start_counter_flusher(hub);
+}
+
+void stop_background(Hub& hub) {
+  std::unique_ptr<Background> bg;
+  {
+    std::lock_guard lock(g_bg_mu);
+    auto it = backgrounds().find(&hub);
+    if (it != backgrounds().end()) {
+      bg = std::move(it->second);
+      backgrounds().erase(it);
+    }
+  }
+  if (bg) {
+    bg->stop = true;
+    if (bg->catchup.joinable()) bg->catchup.join();
+  }
+  stop_counter_flusher(hub);
+}
+
+}  // namespace hub::services

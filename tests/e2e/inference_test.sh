@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Issue 7 end to end: a text-classification model (tiny BERT made with python3-torch) pushed
+# with git + LFS; the Inference API over HTTP and through the real @huggingface/inference
+# client; answers compared with the torch model's own (scores within 1e-4, labels exact);
+# loading state, private repos, a new push, malformed bodies, and a burst of 200 requests.
+HUBD=$(realpath "${1:?usage: inference_test.sh path/to/hubd}")
+source "$(dirname "$0")/lib.sh"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+  echo "SKIPPED: /usr/bin/python3 cannot import torch (python3-torch): no model can be made"; exit 0
+fi
+export GIT_TERMINAL_PROMPT=0 GIT_CONFIG_NOSYSTEM=1 HOME="$E2E_TMP/home"
+mkdir -p "$HOME" && git config --global user.name E2E && git config --global user.email e2e@example.com
+
+TEXTS='["I love this movie","the food was terrible","what a great day","zzz qqq unknownword"]'
+echo "$TEXTS" > "$E2E_TMP/texts.json"
+make_model() {  # make_model DIR SEED: random-weight model + reference answers for TEXTS
+  /usr/bin/python3 "$ROOT/scripts/demo_model.py" "$1" --random "$2" --reference "$E2E_TMP/texts.json" "$1.ref.json" >/dev/null
+}
+make_model "$E2E_TMP/m1" 11 &
+make_model "$E2E_TMP/m2" 22 &
+wait
+
+# A short inference queue, so the burst below overflows it (back-pressure, not a crash).
+HUBD_INFERENCE_QUEUE=2 start_hubd "$E2E_TMP/data"
+"$HUBD" user add bob --password bobpass123 --data "$E2E_TMP/data" >/dev/null
+BOB=$("$HUBD" token create bob --role read --data "$E2E_TMP/data")
+AUTH=(-H "Authorization: Bearer $ADMIN_TOKEN")
+push_model() {  # push_model NAME DIR [private]
+  curl -sf "${AUTH[@]}" -X POST "$URL/api/repos/create" -d "{\"name\":\"$1\",\"private\":${3:-false}}" >/dev/null
+  rm -rf "$E2E_TMP/w-$1"
+  git clone -q "http://x:$ADMIN_TOKEN@$HOSTPORT/admin/$1" "$E2E_TMP/w-$1" 2>/dev/null ||
+    git clone -q "http://x:$ADMIN_TOKEN@$HOSTPORT/admin/$1" "$E2E_TMP/w-$1"
+  cp "$2"/* "$E2E_TMP/w-$1/" && git -C "$E2E_TMP/w-$1" add -A && git -C "$E2E_TMP/w-$1" commit -qm "model $2" &&
+    git -C "$E2E_TMP/w-$1" push -q origin main
+}
+push_model clf "$E2E_TMP/m1"
+push_model secret "$E2E_TMP/m1" true
+
+# compare ANSWER_JSON REF_JSON: same labels in the same order, scores within 1e-4.
+compare() {
+  python3 - "$1" "$2" <<'PY'
+import json, sys
+a, b = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+def same(x, y):
+    if isinstance(x, list):
+        return isinstance(y, list) and len(x) == len(y) and all(same(p, q) for p, q in zip(x, y))
+    if isinstance(x, dict):
+        return x.keys() == y.keys() and x["label"] == y["label"] and abs(x["score"] - y["score"]) < 1e-4
+    return False
+sys.exit(0 if same(a, b) else 1)
+PY
+}
+REF1=$(cat "$E2E_TMP/m1.ref.json")
+ref_at() { python3 -c "import json,sys; print(json.dumps([json.load(open(sys.argv[1]))[int(sys.argv[2])]]))" "$1" "$2"; }
+
+# A cold model answers 503 with estimated_time, then loads.
+http POST /models/admin/clf -d '{"inputs":"I love this movie"}'
+check "cold model: 503 with estimated_time" bash -c "[ $STATUS = 503 ] && jq -e '(.estimated_time|type==\"number\") and (.error|test(\"loading\"))' <<<'$BODY' >/dev/null"
+http POST /models/admin/clf -H 'X-Wait-For-Model: true' -d '{"inputs":"I love this movie"}'
+check "wait-for-model: 200" test "$STATUS" = 200
+check "single input matches torch (labels exact, scores 1e-4)" compare "$BODY" "$(ref_at "$E2E_TMP/m1.ref.json" 0)"
+check "x-compute-type: cpu and x-compute-time" bash -c "grep -qi '^x-compute-type: cpu' <<<\"\$0\" && grep -qi '^x-compute-time: [0-9.]*' <<<\"\$0\"" "$HEADERS"
+http POST /models/admin/clf -d "{\"inputs\":$TEXTS}"
+check "batched list input matches torch for every text" compare "$BODY" "$REF1"
+http POST /models/admin/clf -d '{"inputs":"I love this movie","parameters":{"top_k":1}}'
+check "top_k keeps the outer list and one label" test "$(jq -c '[length, (.[0]|length)]' <<<"$BODY")" = "[1,1]"
+http POST /models/admin/clf/pipeline/text-classification -d '{"inputs":"what a great day"}'
+check "explicit task route" compare "$BODY" "$(ref_at "$E2E_TMP/m1.ref.json" 2)"
+http POST /pipeline/text-classification/admin/clf -d '{"inputs":"what a great day"}'
+check "legacy /pipeline/{task}/{id} route" compare "$BODY" "$(ref_at "$E2E_TMP/m1.ref.json" 2)"
+
+# The real JS client, pointed at hubd.
+JSOUT=$(node "$ROOT/tests/e2e/inference_client.mjs" "$URL/models/admin/clf" "$ADMIN_TOKEN" text-classification "the food was terrible" 2>&1)
+echo "js client said: $JSOUT"
+check "@huggingface/inference textClassification matches torch" compare "[$JSOUT]" "$(ref_at "$E2E_TMP/m1.ref.json" 1)"
+
+# Private repos: no inference without access, and the same answer as a missing model.
+http POST /models/admin/secret -H "Authorization: Bearer $BOB" -d '{"inputs":"x"}'
+check "private model is 404 for another user" test "$STATUS" = 404
+http POST /models/admin/secret -d '{"inputs":"x"}'
+check "private model is 404 anonymously" test "$STATUS" = 404
+http POST /models/admin/secret "${AUTH[@]}" -H 'X-Wait-For-Model: true' -d '{"inputs":"I love this movie"}'
+check "its owner can run it" test "$STATUS" = 200
+
+# A new push serves the new weights without a restart.
+cp "$E2E_TMP/m2"/model.safetensors "$E2E_TMP/w-clf/" && git -C "$E2E_TMP/w-clf" commit -qam "new weights" && git -C "$E2E_TMP/w-clf" push -q origin main
+http POST /models/admin/clf -H 'X-Wait-For-Model: true' -d "{\"inputs\":$TEXTS}"
+check "after a push, answers come from the new weights" compare "$BODY" "$(cat "$E2E_TMP/m2.ref.json")"
+check "and differ from the old ones" bash -c "! python3 -c 'import json,sys; a,b=json.loads(sys.argv[1]),json.loads(sys.argv[2]); sys.exit(0 if abs(a[0][0][\"score\"]-b[0][0][\"score\"])<1e-6 else 1)' \"\$0\" \"\$1\"" "$BODY" "$REF1"
+
+# Malformed bodies: 400 with a message, and the server keeps serving.
+expect_error 400 "malformed JSON" POST /models/admin/clf -H 'Content-Type: application/json' -d '{"inputs":'
+expect_error 400 "inputs of the wrong type" POST /models/admin/clf -d '{"inputs":{"a":[1,2]}}'
+expect_error 400 "null inputs" POST /models/admin/clf -d '{"inputs":null}'
+expect_error 400 "empty body" POST /models/admin/clf
+expect_error 400 "parameters not an object" POST /models/admin/clf -d '{"inputs":"x","parameters":[1]}'
+expect_error 400 "top_k of the wrong type" POST /models/admin/clf -d '{"inputs":"x","parameters":{"top_k":"many"}}'
+expect_error 400 "nested junk" POST /models/admin/clf -d '{"inputs":[[[["x"]]],{"y":1}]}'
+head -c 10000000 /dev/zero | tr '\0' a | jq -Rs '{inputs: .}' > "$E2E_TMP/big.json"
+expect_error 400 "a 10 MB input string" POST /models/admin/clf --data-binary @"$E2E_TMP/big.json"
+expect_error 400 "an unsupported task" POST /models/admin/clf/pipeline/text-to-image -d '{"inputs":"x"}'
+expect_error 404 "a model that does not exist" POST /models/admin/nothing -d '{"inputs":"x"}'
+
+# A burst of 200 concurrent requests: every one answered, every answer right.
+seq 1 200 | xargs -P 64 -I{} sh -c "curl -s -D '$E2E_TMP/bursth.{}' -o '$E2E_TMP/burst.{}' -w '%{http_code}\n' -X POST '$URL/models/admin/clf' -d '{\"inputs\":\"what a great day\"}'" > "$E2E_TMP/codes"
+OK=$(grep -c '^200$' "$E2E_TMP/codes"); BUSY=$(grep -c '^429$' "$E2E_TMP/codes"); OTHER=$((200 - OK - BUSY))
+check "200 concurrent requests: each is answered 200 or 429, none fails ($OK ok, $BUSY busy)" test "$OTHER" = 0 -a "$OK" -gt 0
+check "a full queue answers 429 with Retry-After" bash -c "[ $BUSY -gt 0 ] && grep -qil '^retry-after:' $E2E_TMP/bursth.*"
+check "concurrent requests were batched together (x-compute-batch-size > 1)" bash -c "grep -hi '^x-compute-batch-size:' $E2E_TMP/bursth.* | grep -qv ': 1'"
+WRONG=0
+M2REF=$(ref_at "$E2E_TMP/m2.ref.json" 2)
+for f in "$E2E_TMP"/burst.*; do
+  grep -q '"label"' "$f" || continue
+  compare "$(cat "$f")" "$M2REF" || WRONG=$((WRONG + 1))
+done
+check "every 200 in the burst carries the right answer" test "$WRONG" = 0
+check "the server is healthy after the burst" healthy
+finish

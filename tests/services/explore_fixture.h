@@ -1,0 +1,77 @@
+// Shared fixture of the explore tests (indexer, search, counters): a real Hub (SQLite, local
+// blob store, bare git repos) in a temp directory, users, repos, and commits made with
+// storage::git::CommitBuilder then passed through on_refs_updated as every ref change is.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "core/time.h"
+#include "services/accounts.h"
+#include "services/auth.h"
+#include "services/hub.h"
+#include "services/refs_changed.h"
+#include "services/repos.h"
+#include "storage/git/commit_builder.h"
+#include "storage/git/repo.h"
+
+namespace hub::services::testing {
+
+class ExploreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/hubd-explore-XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+    HubConfig cfg;
+    cfg.data_dir = dir_;
+    auto h = Hub::open(cfg);
+    ASSERT_TRUE(h) << h.error().message;
+    hub_ = std::move(*h);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  Principal user(const std::string& name, bool admin = false) {
+    auto a = create_user(*hub_, NewUser{name, name + "-password", "", "", admin});
+    EXPECT_TRUE(a) << a.error().message;
+    auto t = create_token(*hub_, a->id, "t", "write");
+    EXPECT_TRUE(t);
+    std::string auth = "Bearer " + t->secret;
+    auto p = authenticate(*hub_, Credentials{std::string_view(auth), ""});
+    EXPECT_TRUE(p);
+    return *p;
+  }
+  RepoHandle repo(const Principal& p, const std::string& name, bool is_private = false,
+                  const std::string& type = "model") {
+    auto r = create_repo(*hub_, p, NewRepo{type, "", name, is_private});
+    EXPECT_TRUE(r) << r.error().message;
+    return *r;
+  }
+  // Commits `files` (path -> content) on main and reports the ref change like every writer does.
+  std::string commit(const RepoHandle& h, const std::map<std::string, std::string>& files,
+                     const std::map<std::string, std::pair<std::string, uint64_t>>& lfs = {}) {
+    auto repo = storage::git::Repo::open(h.path);
+    EXPECT_TRUE(repo);
+    auto head = repo->resolve_revision("main");
+    EXPECT_TRUE(head);
+    auto b = storage::git::CommitBuilder::start(*repo, *head);
+    EXPECT_TRUE(b);
+    for (const auto& [path, content] : files) EXPECT_TRUE(b->put_file(path, content));
+    for (const auto& [path, ptr] : lfs) EXPECT_TRUE(b->put_lfs_pointer(path, ptr.first, ptr.second));
+    storage::git::CommitOptions opts;
+    opts.summary = "update";
+    opts.author = {"t", "t@example.com", 0};
+    auto id = b->commit_to("refs/heads/main", opts);
+    EXPECT_TRUE(id) << id.error().message;
+    on_refs_updated(*hub_, h, {storage::db::RefUpdate{h.row.id, "refs/heads/main", *head, *id, now_ms()}});
+    return *id;
+  }
+
+  std::string dir_;
+  std::unique_ptr<Hub> hub_;
+};
+
+}  // namespace hub::services::testing
