@@ -7,8 +7,11 @@ sentences from small positive/negative word lists, ~20 s on 2 cores. It is a toy
 simple sentences right ("I love this movie" -> POSITIVE), not a real sentiment model, and its
 card says so.
 
-Usage: /usr/bin/python3 scripts/demo_model.py OUT_DIR [--random SEED] [--reference TEXTS_JSON OUT_JSON]
+Usage: /usr/bin/python3 scripts/demo_model.py OUT_DIR [--random SEED] [--shape minilm]
+                                              [--reference TEXTS_JSON OUT_JSON]
   --random SEED   skip training: random weights from SEED (tests that need a model fast)
+  --shape minilm  MiniLM-L6 sizes (hidden 384, 6 layers, 12 heads, 1536 MLP, 512 positions)
+                  for benchmarks; the vocabulary stays the demo's small one
   --reference     also write the text-classification answers the model gives for TEXTS_JSON
                   (a list of strings), computed by this torch model: softmax over the logits,
                   sorted by score — the reference the Inference API tests compare against.
@@ -106,7 +109,8 @@ class Bert(nn.Module):
         return self.cls(torch.tanh(self.pool(x[:, 0])))
 
 
-def hf_weights(m):
+def hf_params(m):
+    """Hugging Face BertForSequenceClassification name -> the module's live parameter."""
     w = {"bert.embeddings.word_embeddings.weight": m.word.weight,
          "bert.embeddings.position_embeddings.weight": m.pos.weight,
          "bert.embeddings.token_type_embeddings.weight": m.typ.weight,
@@ -120,7 +124,11 @@ def hf_weights(m):
         for short, hf in names.items():
             w[f"bert.encoder.layer.{li}.{hf}.weight"] = L[short].weight
             w[f"bert.encoder.layer.{li}.{hf}.bias"] = L[short].bias
-    return {k: v.detach().contiguous().float() for k, v in w.items()}
+    return w
+
+
+def hf_weights(m):
+    return {k: v.detach().contiguous().float() for k, v in hf_params(m).items()}
 
 
 def write_safetensors(path, tensors):
@@ -186,8 +194,16 @@ widget and through the Inference API. It is not a real sentiment model.
 """
 
 
+def set_shape(name):
+    global H, LAYERS, HEADS, INTER, MAXPOS
+    if name == "minilm":
+        H, LAYERS, HEADS, INTER, MAXPOS = 384, 6, 12, 1536, 512
+
+
 def main():
     args = sys.argv[1:]
+    if "--shape" in args:
+        set_shape(args[args.index("--shape") + 1])
     out = args[0]
     seed = int(args[args.index("--random") + 1]) if "--random" in args else None
     os.makedirs(out, exist_ok=True)

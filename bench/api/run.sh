@@ -94,6 +94,8 @@ ratio() {
 echo "$CONNS connections, ${SECS}s per run, client and servers share $(nproc) cores; hubd and nginx alternate"
 line "request (tool)" "req/s" "p50 ms" "p99 ms"
 CFG=/admin/bert/resolve/main/config.json INFO=/api/models/admin/bert
+# The HTTP layer's own ceiling on this machine: a handler that does nothing.
+line "hubd  GET /api/health (api_load, reference)" $(run_load "$HPORT" GET /api/health)
 h=$(run_load "$HPORT" HEAD "$CFG"); n=$(run_load "$NPORT" HEAD "$CFG")
 line "hubd  HEAD $CFG (api_load)" $h; line "nginx HEAD $CFG (api_load)" $n; ratio "$h" "$n"
 h=$(run_wrk "$URL$INFO"); n=$(run_wrk "http://127.0.0.1:$NPORT$INFO")

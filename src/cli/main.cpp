@@ -76,6 +76,7 @@ int serve(const std::string& host, int port, const std::string& data, const std:
   hub::inference::runtime::ModelCache models(size_t(std::stoull(env_or("HUBD_MODEL_MEMORY_MB", "4096"))) << 20);
   hub::inference::runtime::SchedulerOptions sched_opts;
   sched_opts.max_queue = size_t(std::stoull(env_or("HUBD_INFERENCE_QUEUE", "64")));
+  sched_opts.max_batch = std::max<size_t>(1, std::stoull(env_or("HUBD_INFERENCE_MAX_BATCH", "32")));
   hub::inference::runtime::Scheduler scheduler(sched_opts);
   ctx.models = &models;
   ctx.scheduler = &scheduler;

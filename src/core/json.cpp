@@ -1,5 +1,7 @@
 #include "core/json.h"
 
+#include <cmath>
+
 namespace hub::json {
 
 Result<value> parse(std::string_view text, unsigned max_depth) {
@@ -27,8 +29,9 @@ std::optional<int64_t> get_int(const object& o, std::string_view key) {
   if (v->is_int64()) return v->get_int64();
   if (v->is_uint64() && v->get_uint64() <= uint64_t(INT64_MAX)) return int64_t(v->get_uint64());
   if (v->is_double()) {
+    // Range check first: converting an out-of-range double to int64 is undefined behaviour.
     double d = v->get_double();
-    if (d == double(int64_t(d))) return int64_t(d);
+    if (d >= -9.2e18 && d <= 9.2e18 && d == std::trunc(d)) return int64_t(d);
   }
   return std::nullopt;
 }

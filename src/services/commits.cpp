@@ -1,6 +1,8 @@
 #include "services/commits.h"
 
 #include <algorithm>
+#include <array>
+#include <mutex>
 #include <cctype>
 #include <charconv>
 #include <unordered_map>
@@ -284,6 +286,11 @@ size_t CommitSession::operation_count() const { return state_->records.size(); }
 Result<CommitOutcome> CommitSession::finish() {
   State& s = *state_;
   CommitOutcome out;
+  // Commits to one repo from this process take turns for the short write-and-swap step (bodies
+  // still stream in parallel), so they queue instead of starving each other with rebuilds.
+  // The compare-and-swap below still guards against git pushes and other hubd processes.
+  static std::array<std::mutex, 64> stripes;
+  std::lock_guard turn(stripes[size_t(s.repo.row.id) % stripes.size()]);
   for (int attempt = 1;; ++attempt) {
     if (auto r = s.add_lfs_rules(); !r) return std::unexpected(op_error(r.error()));
     if (s.target.create_pr) {

@@ -18,6 +18,16 @@ TEST(Json, ParseAndAccessors) {
   EXPECT_FALSE(json::get_int(o, "missing").has_value());
 }
 
+TEST(Json, IntegersFromDoublesOnlyWhenExactAndInRange) {
+  auto v = json::parse(R"({"a":3.0,"b":3.5,"c":1e300,"d":-1e19,"e":1e18})");
+  auto& o = v->as_object();
+  EXPECT_EQ(json::get_int(o, "a"), 3);
+  EXPECT_FALSE(json::get_int(o, "b").has_value());
+  EXPECT_FALSE(json::get_int(o, "c").has_value());
+  EXPECT_FALSE(json::get_int(o, "d").has_value());
+  EXPECT_EQ(json::get_int(o, "e"), 1000000000000000000LL);
+}
+
 TEST(Json, MalformedAndDeepInputsAreErrors) {
   EXPECT_FALSE(json::parse("{").has_value());
   EXPECT_FALSE(json::parse("{\"a\":}").has_value());

@@ -117,6 +117,7 @@ expect_error 400 "path with .. is refused" GET "/alice/m1/resolve/main/sub/../co
 http GET /api/models/alice/m1/tree/main
 check "tree root: files and directories, LFS details" jqe --arg oid "$LFS_OID" '(map(.path)|index("many")) and (.[]|select(.path=="sub")|.type=="directory" and (.oid|length)==40) and (.[]|select(.path=="weights.bin")|.size==3000000 and .lfs.oid==$oid)' <<<"$BODY"
 check "tree root has no Link" test -z "$(hdr Link)"
+check "tree and info never carry Xet fields" bash -c "! grep -qi xet <<<\"\$0\$(curl -s '$URL/api/models/alice/m1?expand=xetEnabled')\"" "$BODY"
 # Walk every page of a recursive listing the way Python does: fetch Link verbatim.
 want=$(git -C w ls-tree -r -t --name-only HEAD | sort)
 next="$URL/api/models/alice/m1/tree/main?recursive=true&expand=false"; pages=0; : > "$E2E_TMP/walk"
@@ -213,7 +214,7 @@ mkdir -p "$E2E_TMP/s3"
 node "$S3RVER" -d "$E2E_TMP/s3" -a 127.0.0.1 -p 0 -s >"$E2E_TMP/s3.log" 2>&1 &
 S3PID=$!
 trap 'cleanup; kill "$S3PID" 2>/dev/null' EXIT
-for _ in $(seq 100); do grep -q "listening on" "$E2E_TMP/s3.log" && break; sleep 0.1; done
+for _ in $(seq 100); do grep -q "listening on" "$E2E_TMP/s3.log" 2>/dev/null && break; sleep 0.1; done
 S3PORT=$(sed -n 's/.*listening on [0-9.]*:\([0-9]*\).*/\1/p' "$E2E_TMP/s3.log")
 curl -s -o /dev/null -X PUT -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" --aws-sigv4 aws:amz:us-east-1:s3 \
   --user S3RVER:S3RVER "http://127.0.0.1:$S3PORT/hub"

@@ -11,6 +11,7 @@ if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
 fi
 export GIT_TERMINAL_PROMPT=0 GIT_CONFIG_NOSYSTEM=1 HOME="$E2E_TMP/home"
 mkdir -p "$HOME" && git config --global user.name E2E && git config --global user.email e2e@example.com
+git lfs install --skip-repo >/dev/null  # HOME is private to the test: its global config needs the LFS filters
 
 TEXTS='["I love this movie","the food was terrible","what a great day","zzz qqq unknownword"]'
 echo "$TEXTS" > "$E2E_TMP/texts.json"
@@ -36,6 +37,7 @@ push_model() {  # push_model NAME DIR [private]
 }
 push_model clf "$E2E_TMP/m1"
 push_model secret "$E2E_TMP/m1" true
+check "the weights travelled through LFS" bash -c "git -C '$E2E_TMP/w-clf' lfs ls-files | grep -q model.safetensors"
 
 # compare ANSWER_JSON REF_JSON: same labels in the same order, scores within 1e-4.
 compare() {

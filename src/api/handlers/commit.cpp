@@ -9,6 +9,7 @@
 #include "api/errors.h"
 #include "api/handlers/handlers.h"
 #include "api/ndjson.h"
+#include "api/revision.h"
 #include "api/request_auth.h"
 #include "services/commits.h"
 #include "services/names.h"
@@ -21,12 +22,6 @@ namespace {
 // Bytes of an unread body we still swallow before answering an error, so a client that is
 // still sending can read the answer instead of a connection reset.
 constexpr uint64_t kDrainOnError = uint64_t(64) << 20;
-
-std::string join_rest(const Request& req) {
-  std::string rev;
-  for (size_t i = 0; i < req.rest.size(); ++i) rev += (i ? "/" : "") + req.rest[i];
-  return rev;
-}
 
 // Payload problems (bad paths, unknown LFS objects, a file and a folder with the same name)
 // are 422 as the Hub answers; everything else maps as usual.
@@ -52,7 +47,9 @@ NdjsonReader::ReadFn body_reader(Request& req) {
 Response commit(Context& ctx, Request& req, std::string_view type) {
   auto p = principal_of(ctx.hub, req);
   if (!p) return to_response(p.error());
-  services::CommitTarget target{join_rest(req), req.query_flag("create_pr")};
+  auto rev = join_revision(req.rest);
+  if (!rev) return to_response(rev.error());
+  services::CommitTarget target{*rev, req.query_flag("create_pr")};
   // Opening a pull request needs only read access (as on the Hub); committing needs write.
   if (target.create_pr && p->anonymous())
     return to_response(Error{Errc::unauthenticated, "You must be logged in to open a pull request", ""});

@@ -13,6 +13,7 @@
 #include "api/handlers/handlers.h"
 #include "api/handlers/repo_access.h"
 #include "api/revision.h"
+#include "core/log.h"
 #include "services/counters.h"
 #include "storage/git/pack_process.h"
 
@@ -108,7 +109,10 @@ Response serve_lfs(Context& ctx, Request& req, Response res, const git::LfsPoint
   if (!apply_range(req, res, ptr.size, &range)) return res;
   auto& store = ctx.hub.blobs();
   auto missing = [&](const Error& e) {
-    if (e.code != Errc::not_found) return Response::error(500, "Internal server error");
+    if (e.code != Errc::not_found) {
+      log::warn("LFS object read failed", {{"oid", ptr.oid}, {"error", e.message}});
+      return Response::error(500, "Internal server error");
+    }
     auto r = Response::error(404, "The LFS object of this file is not stored on the server", "EntryNotFound");
     if (auto c = res.header("X-Repo-Commit")) r.set_header("X-Repo-Commit", *c);
     return r;

@@ -4,6 +4,7 @@
 #include "api/errors.h"
 #include "api/handlers/handlers.h"
 #include "api/request_auth.h"
+#include "api/revision.h"
 #include "core/hash.h"
 #include "services/metadata/model_card.h"
 #include "services/preupload.h"
@@ -57,9 +58,9 @@ Response preupload(Context& ctx, Request& req, std::string_view type) {
     }
     in.push_back(std::move(pf));
   }
-  std::string rev;
-  for (size_t i = 0; i < req.rest.size(); ++i) rev += (i ? "/" : "") + req.rest[i];
-  auto decided = services::decide_upload_modes(ctx.hub, *h, rev, in, opt_string(body, "gitAttributes"),
+  auto rev = join_revision(req.rest);
+  if (!rev) return to_response(rev.error());
+  auto decided = services::decide_upload_modes(ctx.hub, *h, *rev, in, opt_string(body, "gitAttributes"),
                                                opt_string(body, "gitIgnore"));
   if (!decided) return to_response(decided.error(), &*p);
   json::array out;
@@ -68,7 +69,7 @@ Response preupload(Context& ctx, Request& req, std::string_view type) {
     if (d.oid) o["oid"] = *d.oid;
     out.push_back(std::move(o));
   }
-  return Response::json(200, json::object{{"files", std::move(out)}, {"commitOid", nullptr}});
+  return Response::json(200, json::object{{"files", std::move(out)}});
 }
 
 Response xet_token(Context& ctx, Request& req, std::string_view type) {

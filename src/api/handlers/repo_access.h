@@ -9,6 +9,7 @@
 // An OpenedRepo is used by one request at a time; the pool is thread-safe.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -29,10 +30,18 @@ struct OpenedRepo {
   storage::git::Repo& repo;                   // *lease
   std::string type;  // "model" | "dataset" | "space"
 
-  // rev -> 40-hex commit; RevisionNotFound otherwise.
-  Result<std::string> resolve(std::string_view rev) const { return repo.resolve_revision(rev); }
+  // rev -> 40-hex commit; RevisionNotFound otherwise. Memoized for the request: routes probe
+  // the revision while splitting it from the path, then resolve it again.
+  Result<std::string> resolve(std::string_view rev) const {
+    if (auto it = resolved_.find(rev); it != resolved_.end()) return it->second;
+    auto r = repo.resolve_revision(rev);
+    if (r) resolved_.emplace(std::string(rev), *r);
+    return r;
+  }
   // A service error as the Hub answers it (401 for anonymous RepoNotFound, ...).
   http::Response error(const Error& e) const;
+
+  mutable std::map<std::string, std::string, std::less<>> resolved_ = {};
 };
 
 // The repo named by req.params "ns"/"name", or the response that refuses it (error or 307).

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
@@ -13,12 +12,8 @@ namespace hub::inference::ops {
 
 namespace {
 
-// A job is published by bumping `generation_`; chunks are claimed with an atomic cursor and
-// the caller waits for `pending_` workers to finish. Between jobs a worker spins briefly
-// (kSpin) before sleeping on the condition variable: a forward pass issues hundreds of small
-// jobs, and a futex wake-up per job cost ~15% of a small model's latency. The caller only
-// takes the mutex to notify when a worker is actually asleep (Dekker-style: both sides use
-// seq_cst atomics, so a sleeping worker is either seen or sees the new generation).
+// Workers sleep on a condition variable between jobs; a job is published with a generation
+// counter, chunks are claimed with an atomic cursor, and the caller waits for `pending_`.
 class Pool {
  public:
   explicit Pool(int n) { resize(n); }
@@ -37,40 +32,25 @@ class Pool {
     std::unique_lock run_lock(run_mu_, std::try_to_lock);
     if (!run_lock.owns_lock() || in_worker_) return false;
     int64_t chunks = std::min<int64_t>((n + grain - 1) / grain, int64_t(n_threads_) * 4);
-    fn_ = &fn;
-    n_ = n;
-    chunk_ = (n + chunks - 1) / chunks;
-    cursor_.store(0);
-    pending_.store(n_threads_ - 1);
-    generation_.fetch_add(1);
-    if (sleepers_.load() > 0) {
+    int64_t chunk = (n + chunks - 1) / chunks;
+    {
       std::lock_guard lk(mu_);
-      cv_.notify_all();
+      fn_ = &fn;
+      n_ = n;
+      chunk_ = chunk;
+      cursor_.store(0);
+      pending_ = n_threads_ - 1;
+      ++generation_;
     }
+    cv_.notify_all();
     drain();
-    if (!spin_until([&] { return pending_.load() == 0; })) {
-      std::unique_lock lk(mu_);
-      done_cv_.wait(lk, [&] { return pending_.load() == 0; });
-    }
+    std::unique_lock lk(mu_);
+    done_cv_.wait(lk, [&] { return pending_ == 0; });
     fn_ = nullptr;
     return true;
   }
 
  private:
-  static constexpr auto kSpin = std::chrono::microseconds(50);
-
-  template <class Pred>
-  static bool spin_until(Pred&& done) {
-    auto deadline = std::chrono::steady_clock::now() + kSpin;
-    for (int i = 0;; ++i) {
-      if (done()) return true;
-#if defined(__x86_64__)
-      __builtin_ia32_pause();
-#endif
-      if ((i & 63) == 63 && std::chrono::steady_clock::now() > deadline) return done();
-    }
-  }
-
   void drain() {
     for (;;) {
       int64_t b = cursor_.fetch_add(chunk_);
@@ -83,20 +63,15 @@ class Pool {
     in_worker_ = true;
     uint64_t seen = 0;
     for (;;) {
-      auto fresh = [&] { return stopping_.load() || generation_.load() != seen; };
-      if (!spin_until(fresh)) {
+      {
         std::unique_lock lk(mu_);
-        sleepers_.fetch_add(1);
-        cv_.wait(lk, fresh);
-        sleepers_.fetch_sub(1);
+        cv_.wait(lk, [&] { return stopping_ || generation_ != seen; });
+        if (stopping_) return;
+        seen = generation_;
       }
-      if (stopping_.load()) return;
-      seen = generation_.load();
       drain();
-      if (pending_.fetch_sub(1) == 1) {
-        std::lock_guard lk(mu_);
-        done_cv_.notify_one();
-      }
+      std::lock_guard lk(mu_);
+      if (--pending_ == 0) done_cv_.notify_one();
     }
   }
 
@@ -116,10 +91,9 @@ class Pool {
   std::condition_variable cv_, done_cv_;
   std::vector<std::thread> workers_;
   int n_threads_ = 1;
-  std::atomic<bool> stopping_{false};
-  std::atomic<uint64_t> generation_{0};
-  std::atomic<int> pending_{0};
-  std::atomic<int> sleepers_{0};
+  bool stopping_ = false;
+  uint64_t generation_ = 0;
+  int pending_ = 0;
   const std::function<void(int64_t, int64_t)>* fn_ = nullptr;
   int64_t n_ = 0, chunk_ = 1;
   std::atomic<int64_t> cursor_{0};
