@@ -42,6 +42,7 @@ def main():
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as wrk expects
+        disable_nagle_algorithm = True  # headers and body go out in two writes
         def log_message(self, *a):
             pass
 

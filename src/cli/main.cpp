@@ -15,6 +15,8 @@
 #include "services/hub.h"
 #include "services/indexer.h"
 #ifdef HUBD_HAVE_INFERENCE
+#include "inference/models/model.h"
+#include "inference/pipelines/pipeline.h"
 #include "inference/runtime/model_cache.h"
 #include "inference/runtime/scheduler.h"
 #endif
@@ -102,6 +104,38 @@ int serve(const std::string& host, int port, const std::string& data, const std:
   return 0;
 }
 
+#ifdef HUBD_HAVE_INFERENCE
+// `hubd run DIR [--task T] INPUT`: one task on a model directory, JSON on stdout. INPUT that
+// parses as JSON is the request's "inputs" (a list, or {"question","context"}); otherwise it
+// is the text itself. Without --task, the model's head decides.
+int run_model(const std::string& dir, std::string task, const std::string& input, const std::string& params) {
+  namespace inf = hub::inference;
+  auto model = inf::load_model(dir);
+  if (!model) return die(model.error());
+  if (task.empty()) {
+    switch ((*model)->config().head) {
+      case inf::HeadKind::sequence_classification: task = "text-classification"; break;
+      case inf::HeadKind::token_classification: task = "token-classification"; break;
+      case inf::HeadKind::question_answering: task = "question-answering"; break;
+      case inf::HeadKind::masked_lm: task = "fill-mask"; break;
+      default: task = "feature-extraction"; break;
+    }
+  }
+  hub::json::value inputs(input);
+  if (auto parsed = hub::json::parse(input); parsed && !parsed->is_number()) inputs = std::move(*parsed);
+  hub::json::value parameters;
+  if (!params.empty()) {
+    auto p = hub::json::parse(params);
+    if (!p) return die(hub::Error{hub::Errc::invalid_argument, "--parameters: " + p.error().message, {}});
+    parameters = std::move(*p);
+  }
+  auto out = inf::pipelines::run_task(**model, task, inputs, parameters);
+  if (!out) return die(out.error());
+  std::printf("%s\n", hub::json::serialize(*out).c_str());
+  return 0;
+}
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -152,7 +186,19 @@ int main(int argc, char** argv) {
   token_create->add_option("--name", token_name, "Display name of the token");
   token_create->add_option("--data", data, "Data directory");
 
+#ifdef HUBD_HAVE_INFERENCE
+  auto* run_cmd = app.add_subcommand("run", "Run a task on a model directory (config.json, *.safetensors, tokenizer.json)");
+  std::string run_dir, run_task_name, run_input, run_params;
+  run_cmd->add_option("dir", run_dir, "Model directory")->required();
+  run_cmd->add_option("input", run_input, "Text, or JSON inputs")->required();
+  run_cmd->add_option("--task", run_task_name, "fill-mask, text-classification, ... (default: from the model's head)");
+  run_cmd->add_option("--parameters", run_params, "JSON object of task parameters");
+#endif
+
   CLI11_PARSE(app, argc, argv);
+#ifdef HUBD_HAVE_INFERENCE
+  if (*run_cmd) return run_model(run_dir, run_task_name, run_input, run_params);
+#endif
 
   if (*serve_cmd) return serve(host, port, data, public_url, no_signup);
   if (*user_add) {

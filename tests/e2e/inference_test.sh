@@ -56,6 +56,11 @@ PY
 REF1=$(cat "$E2E_TMP/m1.ref.json")
 ref_at() { python3 -c "import json,sys; print(json.dumps([json.load(open(sys.argv[1]))[int(sys.argv[2])]]))" "$1" "$2"; }
 
+# The CLI runs the same pipelines on a model directory.
+check "hubd run DIR TEXT matches torch" compare "$("$HUBD" run "$E2E_TMP/m1" "I love this movie")" "$(ref_at "$E2E_TMP/m1.ref.json" 0)"
+check "hubd run with an explicit task and JSON inputs" compare "$("$HUBD" run "$E2E_TMP/m1" --task text-classification "$TEXTS")" "$REF1"
+check "hubd run refuses a task the model has no head for" bash -c "! '$HUBD' run '$E2E_TMP/m1' --task fill-mask x 2>/dev/null"
+
 # A cold model answers 503 with estimated_time, then loads.
 http POST /models/admin/clf -d '{"inputs":"I love this movie"}'
 check "cold model: 503 with estimated_time" bash -c "[ $STATUS = 503 ] && jq -e '(.estimated_time|type==\"number\") and (.error|test(\"loading\"))' <<<'$BODY' >/dev/null"
