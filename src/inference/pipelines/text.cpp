@@ -14,6 +14,23 @@ Batch batch_of(const Encoding& e) {
   return Batch{1, int64_t(e.ids.size()), e.ids, e.attention_mask, e.type_ids};
 }
 
+PaddedBatch pad_batch(std::span<const Encoding> encs, int32_t pad_id) {
+  PaddedBatch pb;
+  size_t seq = 0;
+  for (auto& e : encs) seq = std::max(seq, e.ids.size());
+  pb.ids.assign(encs.size() * seq, pad_id);
+  pb.mask.assign(encs.size() * seq, 0);
+  pb.types.assign(encs.size() * seq, 0);
+  for (size_t b = 0; b < encs.size(); ++b) {
+    const auto& e = encs[b];
+    std::copy(e.ids.begin(), e.ids.end(), pb.ids.begin() + ptrdiff_t(b * seq));
+    std::copy(e.attention_mask.begin(), e.attention_mask.end(), pb.mask.begin() + ptrdiff_t(b * seq));
+    std::copy(e.type_ids.begin(), e.type_ids.end(), pb.types.begin() + ptrdiff_t(b * seq));
+  }
+  pb.batch = Batch{int64_t(encs.size()), int64_t(seq), pb.ids, pb.mask, pb.types};
+  return pb;
+}
+
 std::vector<int64_t> codepoint_index(std::string_view text) {
   std::vector<int64_t> cp(text.size() + 1);
   int64_t n = 0;

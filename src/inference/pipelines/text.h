@@ -21,6 +21,14 @@ Result<const Tokenizer*> require_tokenizer(const Model& m);
 // The model's batch for one encoding (batch 1).
 Batch batch_of(const Encoding& e);
 
+// Several encodings as one right-padded batch (pad id, attention 0, type 0). Owns the
+// buffers its Batch views; keep it alive while the Batch is in use.
+struct PaddedBatch {
+  std::vector<int32_t> ids, mask, types;
+  Batch batch;
+};
+PaddedBatch pad_batch(std::span<const Encoding> encs, int32_t pad_id);
+
 // Code point index of each byte position of `text` (size text.size() + 1), so that a byte
 // offset b maps to cp[b] (Python str indices).
 std::vector<int64_t> codepoint_index(std::string_view text);
