@@ -1,9 +1,11 @@
 #!/bin/sh
-# Encoder benchmark: hubd vs PyTorch (torch.set_num_threads(2)) on random BERT-base- and
+# Encoder benchmark: hubd vs PyTorch (torch.set_num_threads(2)) and ONNX Runtime (onnxruntime-node,
+# intraOpNumThreads 2, on a torch.onnx.export of the torch side's weights) on random BERT-base- and
 # MiniLM-L6-shaped models, batch 1 and 8, seq 128; achieved GFLOP/s vs the OpenBLAS SGEMM
 # peak measured in the same run (times: best of N runs on both sides, over ROUNDS rounds).
 # Usage: bench/inference/run.sh BUILD_DIR   (HUBD_BENCH_THREADS=2, HUBD_BENCH_ROUNDS=3)
 # BUILD_DIR must have the inference libraries built (target hub_inference_layers).
+# Needs node + npm: onnxruntime-node is installed (once) into bench/inference/node_modules.
 set -eu
 BUILD=${1:?usage: run.sh BUILD_DIR}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -11,6 +13,15 @@ ROOT=$(cd "$HERE/../.." && pwd)
 THREADS=${HUBD_BENCH_THREADS:-2}
 BIN="$BUILD/bench/inference/encoder_bench"
 mkdir -p "$BUILD/bench/inference"
+# ONNX Runtime for node, pinned; --ignore-scripts: the CPU binary for linux-x64 ships in the
+# tarball (the install script only fetches optional GPU providers). Idempotent.
+ORT_VERSION=1.30.0
+if [ "$(node -p "try{require('$HERE/node_modules/onnxruntime-node/package.json').version}catch(e){''}")" != "$ORT_VERSION" ]; then
+  npm install --ignore-scripts --no-save --no-audit --no-fund --prefix "$HERE" "onnxruntime-node@$ORT_VERSION"
+fi
+# The torch side's models and inputs, exported with torch.onnx.export (opset 14, dynamic batch).
+ONNX="$BUILD/bench/inference/onnx"
+/usr/bin/python3 "$HERE/onnx_export.py" "$ONNX" > "$ONNX.log" 2>&1 || { cat "$ONNX.log"; exit 1; }
 # bench/ is not part of the CMake tree: compile the driver against the built libraries.
 I="$BUILD/src/inference"
 g++ -std=c++2b -O3 -march=native -DNDEBUG -I"$ROOT/src" "$HERE/encoder_bench.cpp" -o "$BIN" \
@@ -22,11 +33,14 @@ g++ -std=c++2b -O3 -march=native -DNDEBUG -I"$ROOT/src" "$HERE/encoder_bench.cpp
 ROUNDS=${HUBD_BENCH_ROUNDS:-3}
 : > "$BUILD/bench/inference/hubd.txt"
 : > "$BUILD/bench/inference/torch.txt"
+: > "$BUILD/bench/inference/ort.txt"
 for _ in $(seq "$ROUNDS"); do
   "$BIN" "$THREADS" >> "$BUILD/bench/inference/hubd.txt"
   /usr/bin/python3 "$HERE/torch_encoder.py" "$THREADS" >> "$BUILD/bench/inference/torch.txt"
+  node "$HERE/ort_bench.mjs" "$ONNX" "$THREADS" >> "$BUILD/bench/inference/ort.txt"
 done
-/usr/bin/python3 - "$BUILD/bench/inference/hubd.txt" "$BUILD/bench/inference/torch.txt" <<'PY'
+/usr/bin/python3 - "$BUILD/bench/inference/hubd.txt" "$BUILD/bench/inference/torch.txt" \
+  "$BUILD/bench/inference/ort.txt" <<'PY'
 import sys
 def cases(path):
     out, peak = {}, 0.0
@@ -42,10 +56,15 @@ def cases(path):
     return out, peak
 h, peak = cases(sys.argv[1])
 t, _ = cases(sys.argv[2])
-print("%-10s %5s %10s %10s %8s %9s %8s %12s" % ("model", "batch", "hubd ms", "torch ms", "speedup", "GFLOP/s", "% peak", "GEMM-only ms"))
+o, _ = cases(sys.argv[3])
+# speedup = torch ms / hubd ms; vs ORT = ORT ms / hubd ms (>= 1.00x: hubd no slower than ORT).
+# ORT max|diff| = its output against the torch forward on the same weights (export sanity check).
+print("%-10s %5s %10s %10s %10s %8s %8s %9s %8s %12s %12s" % ("model", "batch", "hubd ms", "torch ms", "ORT ms",
+      "speedup", "vs ORT", "GFLOP/s", "% peak", "GEMM-only ms", "ORT max|diff|"))
 for k in h:
-    hm, tm = float(h[k]["ms"]), float(t[k]["ms"])
+    hm, tm, om = float(h[k]["ms"]), float(t[k]["ms"]), float(o[k]["ms"])
     g = float(h[k]["gflops"])
-    print("%-10s %5s %10.2f %10.2f %7.2fx %9.1f %7.0f%% %12s" % (k[0], k[1], hm, tm, tm / hm, g, 100 * g / peak, h[k]["gemm_ms"]))
+    print("%-10s %5s %10.2f %10.2f %10.2f %7.2fx %7.2fx %9.1f %7.0f%% %12s %12s" % (k[0], k[1], hm, tm, om, tm / hm,
+          om / hm, g, 100 * g / peak, h[k]["gemm_ms"], o[k]["maxdiff"]))
 print("OpenBLAS SGEMM peak (same run): %.1f GFLOP/s" % peak)
 PY

@@ -16,6 +16,7 @@
 
 #include "core/json.h"
 #include "core/result.h"
+#include "core/text.h"
 
 namespace hub::http {
 
@@ -78,9 +79,9 @@ struct Response {
   static Response error(int status, std::string_view message, std::string_view error_code = {});
 };
 
-bool iequals(std::string_view a, std::string_view b);
-// Decodes %XX (and not '+'); nullopt on malformed escapes.
-std::optional<std::string> percent_decode(std::string_view s, bool plus_as_space = false);
-std::string percent_encode(std::string_view s, bool keep_slash = false);
+// Shared with the rest of the tree (core/text.h).
+using hub::iequals;
+using hub::percent_decode;
+using hub::percent_encode;
 
 }  // namespace hub::http

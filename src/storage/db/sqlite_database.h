@@ -7,6 +7,10 @@
 
 namespace hub::storage::db {
 
+// Repo rows as every query selects them (sqlite_repos.cpp).
+extern const char* const kRepoColumns;  // "id, uid, type, ns, name, private, gated, created_at, updated_at"
+RepoRow repo_from_row(const sqlite::Stmt& st);
+
 // Migrations, in order; version N is migrations()[N-1]. Append only, never edit a shipped one.
 const std::vector<const char*>& migrations();
 

@@ -300,17 +300,7 @@ Result<std::vector<RepoRow>> SqliteDatabase::unindexed_repos(std::string_view ty
     auto row = st.step();
     if (!row) return std::unexpected(row.error());
     if (!*row) break;
-    RepoRow r;
-    r.id = st.i64(0);
-    r.uid = st.str(1);
-    r.type = st.str(2);
-    r.ns = st.str(3);
-    r.name = st.str(4);
-    r.is_private = st.i64(5) != 0;
-    r.gated = st.str(6);
-    r.created_at = st.i64(7);
-    r.updated_at = st.i64(8);
-    out.push_back(std::move(r));
+    out.push_back(repo_from_row(st));
   }
   return out;
 }

@@ -13,9 +13,11 @@ std::string key_of(std::string_view ns, std::string_view name) {
   return k;
 }
 
-constexpr const char* kRepoCols = "id, uid, type, ns, name, private, gated, created_at, updated_at";
+}  // namespace
 
-RepoRow repo_from(const Stmt& st) {
+const char* const kRepoColumns = "id, uid, type, ns, name, private, gated, created_at, updated_at";
+
+RepoRow repo_from_row(const Stmt& st) {
   RepoRow r;
   r.id = st.i64(0);
   r.uid = st.str(1);
@@ -29,11 +31,12 @@ RepoRow repo_from(const Stmt& st) {
   return r;
 }
 
+namespace {
 Result<RepoRow> one_repo(Stmt& st, std::string_view what) {
   auto row = st.step();
   if (!row) return std::unexpected(row.error());
   if (!*row) return fail(Errc::not_found, std::string(what), "RepoNotFound");
-  return repo_from(st);
+  return repo_from_row(st);
 }
 }  // namespace
 
@@ -63,7 +66,7 @@ Result<RepoRow> SqliteDatabase::create_repo(const RepoRow& r) {
 Result<RepoRow> SqliteDatabase::repo_by_name(std::string_view type, std::string_view ns, std::string_view name) {
   auto c = pool_.take();
   if (!c) return std::unexpected(c.error());
-  Stmt st(c->get(), std::string("SELECT ") + kRepoCols + " FROM repos WHERE type = ? AND key_lower = ?");
+  Stmt st(c->get(), std::string("SELECT ") + kRepoColumns + " FROM repos WHERE type = ? AND key_lower = ?");
   st.bind(1, type).bind(2, key_of(ns, name));
   return one_repo(st, "Repository not found");
 }
@@ -71,7 +74,7 @@ Result<RepoRow> SqliteDatabase::repo_by_name(std::string_view type, std::string_
 Result<RepoRow> SqliteDatabase::repo_by_id(int64_t id) {
   auto c = pool_.take();
   if (!c) return std::unexpected(c.error());
-  Stmt st(c->get(), std::string("SELECT ") + kRepoCols + " FROM repos WHERE id = ?");
+  Stmt st(c->get(), std::string("SELECT ") + kRepoColumns + " FROM repos WHERE id = ?");
   st.bind(1, id);
   return one_repo(st, "Repository not found");
 }
@@ -79,14 +82,14 @@ Result<RepoRow> SqliteDatabase::repo_by_id(int64_t id) {
 Result<std::vector<RepoRow>> SqliteDatabase::repos_of(std::string_view ns) {
   auto c = pool_.take();
   if (!c) return std::unexpected(c.error());
-  Stmt st(c->get(), std::string("SELECT ") + kRepoCols + " FROM repos WHERE lower(ns) = lower(?) ORDER BY updated_at DESC");
+  Stmt st(c->get(), std::string("SELECT ") + kRepoColumns + " FROM repos WHERE lower(ns) = lower(?) ORDER BY updated_at DESC");
   st.bind(1, ns);
   std::vector<RepoRow> out;
   for (;;) {
     auto row = st.step();
     if (!row) return std::unexpected(row.error());
     if (!*row) break;
-    out.push_back(repo_from(st));
+    out.push_back(repo_from_row(st));
   }
   return out;
 }
@@ -146,7 +149,7 @@ Result<std::optional<RepoRow>> SqliteDatabase::redirect_of(std::string_view type
   auto row = st.step();
   if (!row) return std::unexpected(row.error());
   if (!*row) return std::optional<RepoRow>{};
-  return std::optional<RepoRow>{repo_from(st)};
+  return std::optional<RepoRow>{repo_from_row(st)};
 }
 
 Result<void> SqliteDatabase::update_repo_settings(int64_t id, std::optional<bool> is_private,

@@ -9,6 +9,7 @@
 #include <ctime>
 #include <mutex>
 
+#include "core/text.h"
 #include "core/hash.h"
 
 namespace hub::storage::lfs {
@@ -17,34 +18,6 @@ namespace {
 std::string env_or(const char* name, std::string fallback = {}) {
   const char* v = std::getenv(name);
   return v && *v ? std::string(v) : fallback;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = char(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = char(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
-std::optional<std::string> percent_decode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out += s[i];
-      continue;
-    }
-    if (i + 2 >= s.size()) return std::nullopt;
-    unsigned v = 0;
-    auto [p, ec] = std::from_chars(s.data() + i + 1, s.data() + i + 3, v, 16);
-    if (ec != std::errc() || p != s.data() + i + 3) return std::nullopt;
-    out += char(v);
-    i += 2;
-  }
-  return out;
 }
 
 std::string host_of(std::string_view endpoint) {
