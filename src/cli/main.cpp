@@ -112,6 +112,7 @@ int run_model(const std::string& dir, std::string task, const std::string& input
   namespace inf = hub::inference;
   auto model = inf::load_model(dir);
   if (!model) return die(model.error());
+  if (task.empty() && (*model)->causal_lm()) task = "text-generation";
   if (task.empty()) {
     switch ((*model)->config().head) {
       case inf::HeadKind::sequence_classification: task = "text-classification"; break;

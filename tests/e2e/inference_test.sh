@@ -109,6 +109,23 @@ expect_error 400 "a 10 MB input string" POST /models/admin/clf --data-binary @"$
 expect_error 400 "an unsupported task" POST /models/admin/clf/pipeline/text-to-image -d '{"inputs":"x"}'
 expect_error 404 "a model that does not exist" POST /models/admin/nothing -d '{"inputs":"x"}'
 
+# Text generation with the real TinyStories Llama (shared/models/stories260K), when present.
+STORIES="$ROOT/../shared/models/stories260K"
+if [ -f "$STORIES/model.safetensors" ]; then
+  mkdir -p "$E2E_TMP/stories" && cp "$STORIES"/*.json "$STORIES"/model.safetensors "$E2E_TMP/stories/"
+  # A card naming the library: the task then comes from LlamaForCausalLM (PIPELINE_TAG.md §2).
+  printf -- '---\nlibrary_name: transformers\n---\n# stories260K\n' > "$E2E_TMP/stories/README.md"
+  push_model stories "$E2E_TMP/stories"
+  GOLD=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['greedy_prompt_zoo']['text'])" "$STORIES/golden.json")
+  check "its pipeline_tag is text-generation" test "$(curl -s "$URL/api/models/admin/stories" | jq -r .pipeline_tag)" = text-generation
+  http POST /models/admin/stories -H 'X-Wait-For-Model: true' -d '{"inputs":"Zoo","parameters":{"max_new_tokens":50}}'
+  check "text-generation over HTTP: greedy text identical to the golden" test "$(jq -r '.[0].generated_text' <<<"$BODY")" = "$GOLD"
+  check "hubd run on the same model agrees" test "$("$HUBD" run "$E2E_TMP/stories" '"Zoo"' --parameters '{"max_new_tokens":50}' | jq -r '.[0].generated_text')" = "$GOLD"
+  expect_error 400 "max_new_tokens of 10^9 is refused clearly" POST /models/admin/stories -d '{"inputs":"Zoo","parameters":{"max_new_tokens":1000000000}}'
+else
+  echo "SKIPPED: text generation checks: $STORIES is absent (real model files exist only in this workplace)"
+fi
+
 # A burst of 200 concurrent requests: every one answered, every answer right.
 seq 1 200 | xargs -P 64 -I{} sh -c "curl -s -D '$E2E_TMP/bursth.{}' -o '$E2E_TMP/burst.{}' -w '%{http_code}\n' -X POST '$URL/models/admin/clf' -d '{\"inputs\":\"what a great day\"}'" > "$E2E_TMP/codes"
 OK=$(grep -c '^200$' "$E2E_TMP/codes"); BUSY=$(grep -c '^429$' "$E2E_TMP/codes"); OTHER=$((200 - OK - BUSY))

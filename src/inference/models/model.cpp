@@ -5,6 +5,7 @@
 #include <new>
 
 #include "core/fs.h"
+#include "inference/models/decoder.h"
 #include "inference/models/labels.h"
 #include "inference/models/registry.h"
 #include "inference/safetensors/checkpoint.h"
@@ -89,6 +90,15 @@ Result<std::shared_ptr<const Model>> load_model_impl(const std::string& dir, con
   HUB_TRY(cfg, read_json_object(dir + "/config.json"));
   auto model_type = json::get_string(cfg, "model_type");
   if (!model_type) return fail(Errc::invalid_argument, "config.json: missing model_type");
+  if (is_causal_lm_type(*model_type)) {
+    HUB_TRY(lm, load_causal_lm(dir, opts.load_tokenizer));
+    ModelConfig mc;
+    mc.model_type = std::string(*model_type);
+    if (const auto* a = json::get_array(cfg, "architectures"); a && !a->empty() && a->front().is_string())
+      mc.architecture = std::string(a->front().get_string());
+    mc.raw = std::move(cfg);
+    return std::make_shared<const Model>(std::move(mc), std::move(lm));
+  }
   const auto* arch = models::find_architecture(*model_type);
   if (!arch) return fail(Errc::unsupported, "model_type '" + std::string(*model_type) + "' is not supported");
   std::string architecture;
@@ -144,15 +154,19 @@ Model::Model(ModelConfig config, layers::Encoder encoder, layers::Head head,
       head_(std::move(head)),
       tokenizer_(std::move(tokenizer)) {}
 
+Model::Model(ModelConfig config, std::shared_ptr<const CausalLM> lm)
+    : config_(std::move(config)), causal_lm_(std::move(lm)) {}
+
 Model::~Model() = default;
 
 Result<Tensor> Model::hidden_states(const Batch& b) const {
-  if (auto err = encoder_.check_batch(b); !err.empty()) return fail(Errc::invalid_argument, err);
+  if (!encoder_) return fail(Errc::unsupported, "a decoder-only model has no encoder outputs");
+  if (auto err = encoder_->check_batch(b); !err.empty()) return fail(Errc::invalid_argument, err);
   try {
     auto ws = workspaces_.acquire();
-    ws->reserve(encoder_.workspace_floats(b.batch, b.seq));
+    ws->reserve(encoder_->workspace_floats(b.batch, b.seq));
     const int64_t h = config_.encoder.hidden_size;
-    const float* hidden = encoder_.forward(b, *ws);
+    const float* hidden = encoder_->forward(b, *ws);
     Tensor out = Tensor::empty(Shape{b.batch, b.seq, h});
     std::copy(hidden, hidden + b.batch * b.seq * h, out.data());
     return out;
@@ -163,12 +177,13 @@ Result<Tensor> Model::hidden_states(const Batch& b) const {
 
 Result<Tensor> Model::logits(const Batch& b) const {
   if (head_.kind == HeadKind::none) return fail(Errc::unsupported, "model has no task head");
-  if (auto err = encoder_.check_batch(b); !err.empty()) return fail(Errc::invalid_argument, err);
+  if (!encoder_) return fail(Errc::unsupported, "a decoder-only model has no encoder outputs");
+  if (auto err = encoder_->check_batch(b); !err.empty()) return fail(Errc::invalid_argument, err);
   try {
     auto ws = workspaces_.acquire();
     const int64_t h = config_.encoder.hidden_size;
-    ws->reserve(encoder_.workspace_floats(b.batch, b.seq) + head_.workspace_floats(b.batch, b.seq, h));
-    const float* hidden = encoder_.forward(b, *ws);
+    ws->reserve(encoder_->workspace_floats(b.batch, b.seq) + head_.workspace_floats(b.batch, b.seq, h));
+    const float* hidden = encoder_->forward(b, *ws);
     int64_t n = head_.n_out();
     Tensor out;
     switch (head_.kind) {
@@ -185,14 +200,15 @@ Result<Tensor> Model::logits(const Batch& b) const {
 
 Result<Tensor> Model::embeddings(const Batch& b,
                                  const std::optional<layers::PoolingConfig>& fallback) const {
-  if (auto err = encoder_.check_batch(b); !err.empty()) return fail(Errc::invalid_argument, err);
+  if (!encoder_) return fail(Errc::unsupported, "a decoder-only model has no encoder outputs");
+  if (auto err = encoder_->check_batch(b); !err.empty()) return fail(Errc::invalid_argument, err);
   layers::PoolingConfig cfg = config_.sentence_pooling ? *config_.sentence_pooling
                                                        : fallback.value_or(layers::PoolingConfig{});
   try {
     auto ws = workspaces_.acquire();
-    ws->reserve(encoder_.workspace_floats(b.batch, b.seq));
+    ws->reserve(encoder_->workspace_floats(b.batch, b.seq));
     const int64_t h = config_.encoder.hidden_size;
-    const float* hidden = encoder_.forward(b, *ws);
+    const float* hidden = encoder_->forward(b, *ws);
     Tensor out = Tensor::empty(Shape{b.batch, cfg.out_dim(h)});
     layers::pool(hidden, b.batch, b.seq, h, b.attention_mask, cfg, out.data());
     return out;

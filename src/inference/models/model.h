@@ -20,6 +20,7 @@ namespace hub::inference {
 namespace tokenizers {
 class Tokenizer;
 }
+class CausalLM;
 
 using layers::Batch;
 using layers::HeadKind;
@@ -47,11 +48,15 @@ class Model {
  public:
   Model(ModelConfig config, layers::Encoder encoder, layers::Head head,
         std::shared_ptr<const tokenizers::Tokenizer> tokenizer);
+  // A decoder-only model (Llama family, GPT-2): served by the generation pipeline.
+  Model(ModelConfig config, std::shared_ptr<const CausalLM> lm);
   ~Model();
 
   const ModelConfig& config() const { return config_; }
   // The tokenizer from tokenizer.json, or null (no file, or tokenizers not built).
   const tokenizers::Tokenizer* tokenizer() const { return tokenizer_.get(); }
+  // The decoder for text generation, or null for encoder models.
+  const CausalLM* causal_lm() const { return causal_lm_.get(); }
 
   // Last hidden states, [batch, seq, hidden].
   Result<Tensor> hidden_states(const Batch& batch) const;
@@ -67,9 +72,10 @@ class Model {
 
  private:
   ModelConfig config_;
-  layers::Encoder encoder_;
+  std::optional<layers::Encoder> encoder_;  // empty for decoder models
   layers::Head head_;
   std::shared_ptr<const tokenizers::Tokenizer> tokenizer_;
+  std::shared_ptr<const CausalLM> causal_lm_;
   mutable layers::WorkspacePool workspaces_;
 };
 

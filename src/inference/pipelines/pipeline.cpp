@@ -3,13 +3,15 @@
 #include <exception>
 #include <new>
 
+#include "inference/models/decoder.h"
+#include "inference/pipelines/generation.h"
 #include "inference/pipelines/tasks.h"
 
 namespace hub::inference::pipelines {
 
 std::vector<std::string_view> supported_tasks() {
   return {"text-classification", "fill-mask", "token-classification", "question-answering",
-          "feature-extraction", "sentence-similarity"};
+          "feature-extraction", "sentence-similarity", "text-generation"};
 }
 
 Result<boost::json::value> run_task(const Model& model, std::string_view task,
@@ -19,6 +21,12 @@ Result<boost::json::value> run_task(const Model& model, std::string_view task,
   if (!parameters.is_null() && !params)
     return fail(Errc::invalid_argument, "`parameters` must be an object");
   try {
+    if (const CausalLM* lm = model.causal_lm()) {
+      if (task == "text-generation") return run_generation_task(*lm, task, inputs, parameters);
+      return fail(Errc::unsupported, "A text-generation model cannot serve the task `" + std::string(task) + "`");
+    }
+    if (task == "text-generation")
+      return fail(Errc::unsupported, "The task `text-generation` needs a decoder model (Llama, GPT-2, ...)");
     if (task == "text-classification" || task == "sentiment-analysis")
       return text_classification(model, inputs, params);
     if (task == "fill-mask") return fill_mask(model, inputs, params);

@@ -1,0 +1,54 @@
+#!/bin/sh
+# Decode benchmark: hubd's Llama decoder vs PyTorch (same f32 weights, KV cache on both
+# sides, same thread count) on stories260K (shared/models) and a random Llama-shaped model
+# (hidden 1024, 8 layers, GQA 16/4 heads, ~107M params, 428 MB f32: decode is memory-bound).
+# Prefill = PROMPT tokens at once; decode = N greedy one-token steps; best of 3 per side;
+# "/b8" rows: 8 sequences decoded together (hubd forward_step, torch batched tensors).
+# Usage: bench/generation/run.sh BUILD_DIR   (HUBD_BENCH_THREADS=2, HUBD_BENCH_N=128)
+# BUILD_DIR must have hub_inference_models built.
+set -eu
+BUILD=${1:?usage: run.sh BUILD_DIR}
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+THREADS=${HUBD_BENCH_THREADS:-2}
+N=${HUBD_BENCH_N:-128}
+OUT="$BUILD/bench/generation"
+mkdir -p "$OUT"
+I="$BUILD/src/inference"
+# bench/ is not part of the CMake tree: compile the driver against the built libraries.
+g++ -std=c++2b -O3 -march=native -DNDEBUG -I"$ROOT/src" "$HERE/decode_bench.cpp" -o "$OUT/decode_bench" \
+  "$I/models/libhub_inference_models.a" "$I/layers/libhub_inference_layers.a" \
+  "$I/safetensors/libhub_inference_safetensors.a" "$I/ops/libhub_inference_ops.a" \
+  "$I/tensor/libhub_inference_tensor.a" "$I/tokenizers/libhub_tokenizers.a" "$BUILD/src/core/libhub_core.a" \
+  -lopenblas -lpcre2-8 -lutf8proc -lboost_json -lcrypto -lpthread
+STORIES=${HUBD_SHARED_DIR:-$ROOT/../shared}/models/stories260K
+RAND="$OUT/llama_rand"
+[ -f "$RAND/model.safetensors" ] || /usr/bin/python3 "$HERE/make_random_llama.py" "$RAND" 1024 8 16 4 2816 8192
+: > "$OUT/results.txt"
+for spec in "stories260K $STORIES 32" "llama-107M $RAND 128"; do
+  set -- $spec
+  [ -f "$2/model.safetensors" ] || { echo "skip $1: $2 absent"; continue; }
+  "$OUT/decode_bench" "$1" "$2" "$THREADS" "$3" "$N" membw | sed 's/^CASE/HUBD/' >> "$OUT/results.txt"
+  /usr/bin/python3 "$HERE/torch_decode.py" "$1" "$2" "$THREADS" "$3" "$N" | sed 's/^CASE/TORCH/' >> "$OUT/results.txt"
+done
+/usr/bin/python3 - "$OUT/results.txt" <<'PY'
+import sys
+rows, membw = {}, 0.0
+for line in open(sys.argv[1]):
+    f = line.split()
+    if f[0] == "MEMBW":
+        membw = max(membw, float(f[1].split("=")[1]))
+        continue
+    rows.setdefault(f[1], {})[f[0]] = dict(x.split("=") for x in f[2:])
+print("%-15s %12s %12s %8s %12s %12s %8s %s" % ("model", "hubd dec/s", "torch dec/s", "ratio",
+      "hubd pre/s", "torch pre/s", "ratio", "same greedy ids"))
+for m, r in rows.items():
+    h, t = r["HUBD"], r["TORCH"]
+    hd, td = float(h["decode_tok_s"]), float(t["decode_tok_s"])
+    hp, tp = float(h["prefill_tok_s"]), float(t["prefill_tok_s"])
+    # Weight bytes read per second: one pass over the weights per step (per B tokens).
+    bw = float(h["weights_mb"]) * hd / 1e3 / (8 if m.endswith("/b8") else 1)
+    print("%-15s %12.1f %12.1f %7.2fx %12.1f %12.1f %7s %s  (hubd decode streams %.1f GB/s of weights)" % (
+        m, hd, td, hd / td, hp, tp, "%.2fx" % (hp / tp) if tp else "-", h["ids"] == t["ids"], bw))
+print("machine read bandwidth (threaded sum over 512 MB, same run): %.1f GB/s" % membw)
+PY

@@ -1,0 +1,101 @@
+#!/usr/bin/python3
+"""PyTorch side of bench/generation/run.sh: the same Llama-family weights (read from
+model.safetensors by hand; the safetensors package is not installed), float32, with a KV cache
+(keys/values appended per step, so no quadratic recomputation), greedy decode, best of 3;
+batch 1, then 8 sequences decoded together (batched tensors, one step for all).
+Usage: torch_decode.py NAME DIR THREADS PROMPT N"""
+import json, math, struct, sys, time
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+def load(path):
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        h = json.loads(f.read(n))
+        data = f.read()
+    out = {}
+    for k, v in h.items():
+        if k == "__metadata__":
+            continue
+        a, b = v["data_offsets"]
+        out[k] = torch.from_numpy(np.frombuffer(data[a:b], dtype=np.float32).copy()).view(v["shape"])
+    return out
+
+
+def main():
+    name, d, threads, P, N = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+    torch.set_num_threads(threads)
+    cfg = json.load(open(d + "/config.json"))
+    W = load(d + "/model.safetensors")
+    H, nh = cfg["hidden_size"], cfg["num_attention_heads"]
+    kv = cfg.get("num_key_value_heads", nh)
+    hd = cfg.get("head_dim") or H // nh
+    L, V, eps = cfg["num_hidden_layers"], cfg["vocab_size"], cfg["rms_norm_eps"]
+    head = W["model.embed_tokens.weight"] if cfg.get("tie_word_embeddings") else W["lm_head.weight"]
+    inv = 1.0 / (cfg.get("rope_theta", 10000.0) ** (torch.arange(0, hd, 2).float() / hd))
+    maxp = P + N
+    fr = torch.outer(torch.arange(maxp).float(), inv)
+    cos_t, sin_t = torch.cat((fr, fr), -1).cos(), torch.cat((fr, fr), -1).sin()
+    lw = [{k[len(f"model.layers.{i}."):]: v for k, v in W.items() if k.startswith(f"model.layers.{i}.")} for i in range(L)]
+
+    def rms(x, w):
+        return w * (x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps))
+
+    def rot(x):
+        h = x.shape[-1] // 2
+        return torch.cat((-x[..., h:], x[..., :h]), -1)
+
+    def forward(ids, cache, pos0):
+        """ids [B, T]; cache: per layer (K, V) [B, kv, maxp, hd]; returns last logits [B, V]."""
+        B, T = ids.shape
+        x = W["model.embed_tokens.weight"][ids]
+        cos, sin = cos_t[pos0:pos0 + T], sin_t[pos0:pos0 + T]
+        for i in range(L):
+            w = lw[i]
+            h = rms(x, w["input_layernorm.weight"])
+            q = F.linear(h, w["self_attn.q_proj.weight"]).view(B, T, nh, hd).transpose(1, 2)
+            k = F.linear(h, w["self_attn.k_proj.weight"]).view(B, T, kv, hd).transpose(1, 2)
+            v = F.linear(h, w["self_attn.v_proj.weight"]).view(B, T, kv, hd).transpose(1, 2)
+            q = q * cos + rot(q) * sin
+            k = k * cos + rot(k) * sin
+            ck, cv = cache[i]
+            ck[:, :, pos0:pos0 + T] = k
+            cv[:, :, pos0:pos0 + T] = v
+            K = ck[:, :, :pos0 + T].repeat_interleave(nh // kv, 1)
+            Vv = cv[:, :, :pos0 + T].repeat_interleave(nh // kv, 1)
+            s = q @ K.transpose(2, 3) / math.sqrt(hd)
+            if T > 1:
+                s = s + torch.full((T, pos0 + T), float("-inf")).triu(pos0 + 1)
+            a = torch.softmax(s, -1) @ Vv
+            x = x + F.linear(a.transpose(1, 2).reshape(B, T, nh * hd), w["self_attn.o_proj.weight"])
+            h = rms(x, w["post_attention_layernorm.weight"])
+            x = x + F.linear(F.silu(F.linear(h, w["mlp.gate_proj.weight"])) * F.linear(h, w["mlp.up_proj.weight"]),
+                             w["mlp.down_proj.weight"])
+        return F.linear(rms(x[:, -1], W["model.norm.weight"]), head)
+
+    def run(B):
+        prompt = torch.tensor([[(i * 7919 + 1 + b) % V for i in range(P)] for b in range(B)])
+        best_p = best_d = 1e30
+        with torch.no_grad():
+            for _ in range(3):
+                cache = [(torch.zeros(B, kv, maxp, hd), torch.zeros(B, kv, maxp, hd)) for _ in range(L)]
+                t0 = time.perf_counter()
+                logits = forward(prompt, cache, 0)
+                t1 = time.perf_counter()
+                ids = []
+                for i in range(N):
+                    tok = logits.argmax(-1)
+                    ids.append(int(tok[0]))
+                    logits = forward(tok.view(B, 1), cache, P + i)
+                t2 = time.perf_counter()
+                best_p, best_d = min(best_p, t1 - t0), min(best_d, t2 - t1)
+        return B * P / best_p, B * N / best_d, ids
+
+    p1, d1, ids = run(1)
+    print("CASE %s prefill_tok_s=%.1f decode_tok_s=%.1f ids=%s" % (name, p1, d1, ",".join(map(str, ids[:8]))))
+    _, d8, ids8 = run(8)
+    print("CASE %s/b8 prefill_tok_s=0 decode_tok_s=%.1f ids=%s" % (name, d8, ",".join(map(str, ids8[:8]))))
+
+main()

@@ -1,0 +1,188 @@
+// The Llama family's config.json mapping and weight binding (Llama, Mistral, Qwen2, and
+// SmolLM / TinyLlama / stories-style configs, which use model_type "llama"), plus
+// load_causal_lm (which hands GPT-2 to gpt2.cpp). Differences between the families are config fields: attention/MLP biases,
+// sliding windows, rope scaling, tied embeddings.
+#include <filesystem>
+
+#include "core/fs.h"
+#include "inference/models/decoder.h"
+#include "inference/models/decoder_loaders.h"
+#include "inference/models/weights.h"
+#include "inference/safetensors/checkpoint.h"
+#ifdef HUBD_HAVE_TOKENIZERS
+#include "inference/tokenizers/tokenizer.h"
+#endif
+
+namespace hub::inference {
+
+namespace {
+
+using models::config_int;
+
+Result<boost::json::object> read_json_object(const std::string& path) {
+  HUB_TRY(text, fs::read_file(path, 16u << 20));
+  auto doc = json::parse(text);
+  if (!doc) return fail(Errc::corrupt, path + ": " + doc.error().message);
+  if (!doc->is_object()) return fail(Errc::corrupt, path + ": not a JSON object");
+  return std::move(doc->get_object());
+}
+
+// An int or a list of ints (eos_token_id), appended to out.
+void read_ids(const boost::json::value* v, std::vector<int32_t>& out) {
+  if (!v) return;
+  if (v->is_int64()) out.push_back(int32_t(v->get_int64()));
+  if (v->is_uint64()) out.push_back(int32_t(v->get_uint64()));
+  if (v->is_array())
+    for (const auto& e : v->get_array())
+      if (e.is_int64()) out.push_back(int32_t(e.get_int64()));
+}
+
+Result<void> read_rope_scaling(const boost::json::object& cfg, layers::RopeConfig& r) {
+  const auto* v = json::find(cfg, "rope_scaling");
+  if (!v || v->is_null()) return {};
+  if (!v->is_object()) return fail(Errc::invalid_argument, "config.json: rope_scaling is not an object");
+  const auto& o = v->get_object();
+  std::string kind(json::get_string(o, "rope_type").value_or(json::get_string(o, "type").value_or("default")));
+  r.factor = json::get_number(o, "factor").value_or(1.0);
+  if (kind == "default") return {};
+  if (!(r.factor >= 1.0 && r.factor < 1e6))
+    return fail(Errc::invalid_argument, "config.json: rope_scaling.factor out of range");
+  if (kind == "linear") {
+    r.scaling = layers::RopeConfig::Scaling::linear;
+  } else if (kind == "dynamic") {
+    r.scaling = layers::RopeConfig::Scaling::dynamic;
+  } else if (kind == "llama3") {
+    r.scaling = layers::RopeConfig::Scaling::llama3;
+    r.low_freq_factor = json::get_number(o, "low_freq_factor").value_or(1.0);
+    r.high_freq_factor = json::get_number(o, "high_freq_factor").value_or(4.0);
+    r.original_max_positions = json::get_int(o, "original_max_position_embeddings").value_or(8192);
+    if (!(r.high_freq_factor > r.low_freq_factor && r.low_freq_factor > 0 && r.original_max_positions > 0))
+      return fail(Errc::invalid_argument, "config.json: bad llama3 rope_scaling");
+  } else {
+    return fail(Errc::unsupported, "rope_scaling type '" + kind + "' is not supported");
+  }
+  return {};
+}
+
+Result<DecoderConfig> llama_config(boost::json::object cfg) {
+  DecoderConfig c;
+  c.model_type = std::string(json::get_string(cfg, "model_type").value_or(""));
+  if (const auto* a = json::get_array(cfg, "architectures"); a && !a->empty() && (*a)[0].is_string())
+    c.architecture = std::string((*a)[0].get_string());
+  const bool qwen2 = c.model_type == "qwen2";
+  HUB_TRY(vocab, config_int(cfg, "vocab_size", 32000, 1, 1 << 24));
+  HUB_TRY(hidden, config_int(cfg, "hidden_size", 4096, 1, 1 << 16));
+  HUB_TRY(inter, config_int(cfg, "intermediate_size", 11008, 1, 1 << 20));
+  HUB_TRY(layers, config_int(cfg, "num_hidden_layers", 32, 1, 1024));
+  HUB_TRY(heads, config_int(cfg, "num_attention_heads", 32, 1, 1024));
+  HUB_TRY(kv, config_int(cfg, "num_key_value_heads", heads, 1, heads));
+  HUB_TRY(hd, config_int(cfg, "head_dim", hidden / heads, 1, 1 << 12));
+  HUB_TRY(maxpos, config_int(cfg, "max_position_embeddings", 2048, 1, 1 << 22));
+  const double eps = json::get_number(cfg, "rms_norm_eps").value_or(1e-6);
+  const double theta = json::get_number(cfg, "rope_theta").value_or(10000.0);
+  HUB_TRY(act, models::config_activation(cfg, "hidden_act", "silu"));
+  if (heads % kv != 0)
+    return fail(Errc::invalid_argument, "config.json: num_attention_heads is not a multiple of num_key_value_heads");
+  if (hd % 2 != 0) return fail(Errc::invalid_argument, "config.json: head_dim must be even");
+  if (!(theta > 1 && theta < 1e12)) return fail(Errc::invalid_argument, "config.json: rope_theta out of range");
+  if (!(eps > 0 && eps < 1)) return fail(Errc::invalid_argument, "config.json: rms_norm_eps out of range");
+  c.vocab_size = vocab, c.hidden_size = hidden, c.intermediate_size = inter, c.num_layers = layers;
+  c.num_heads = heads, c.num_kv_heads = kv, c.head_dim = hd, c.max_positions = maxpos;
+  c.norm_eps = float(eps), c.act = act;
+  c.rope.head_dim = c.rope.rotary_dim = hd;
+  c.rope.theta = theta;
+  if (auto f = json::get_number(cfg, "partial_rotary_factor"); f && *f != 1.0) {
+    int64_t rd = int64_t(double(hd) * *f);
+    if (!(rd > 0 && rd <= hd && rd % 2 == 0))
+      return fail(Errc::invalid_argument, "config.json: bad partial_rotary_factor");
+    c.rope.rotary_dim = rd;
+  }
+  if (auto r = read_rope_scaling(cfg, c.rope); !r) return std::unexpected(r.error());
+  // A sliding window only changes attention beyond its width: serve up to it.
+  const bool window = c.model_type == "mistral" ||
+                      (qwen2 && json::get_bool(cfg, "use_sliding_window").value_or(false));
+  if (window)
+    if (auto w = json::get_int(cfg, "sliding_window"); w && *w > 0 && *w < c.max_positions)
+      c.max_positions = *w;
+  c.tie_embeddings = json::get_bool(cfg, "tie_word_embeddings").value_or(false);
+  read_ids(json::find(cfg, "eos_token_id"), c.eos_token_ids);
+  if (auto b = json::get_int(cfg, "bos_token_id")) c.bos_token_id = int32_t(*b);
+  c.raw = std::move(cfg);
+  return c;
+}
+
+Result<DecoderWeights> llama_weights(const DecoderConfig& c, const safetensors::Checkpoint& ckpt) {
+  models::WeightBinder wb(ckpt);
+  const std::string p = wb.find_prefix({"model.", ""}, "embed_tokens.weight").value_or("model.");
+  const bool qwen2 = c.model_type == "qwen2";
+  const bool attn_bias = json::get_bool(c.raw, "attention_bias").value_or(false);
+  const bool mlp_bias = json::get_bool(c.raw, "mlp_bias").value_or(false);
+  const int64_t H = c.hidden_size, qd = c.num_heads * c.head_dim, kvd = c.num_kv_heads * c.head_dim;
+  DecoderWeights w;
+  HUB_TRY(embed, wb.tensor(p + "embed_tokens.weight", Shape{c.vocab_size, H}));
+  w.embed = embed;
+  for (int64_t i = 0; i < c.num_layers; ++i) {
+    const std::string l = p + "layers." + std::to_string(i) + ".";
+    DecoderLayerWeights L;
+    HUB_TRY(an, wb.tensor(l + "input_layernorm.weight", Shape{H}));
+    HUB_TRY(mn, wb.tensor(l + "post_attention_layernorm.weight", Shape{H}));
+    HUB_TRY(q, wb.linear(l + "self_attn.q_proj", H, qd, attn_bias || qwen2));
+    HUB_TRY(k, wb.linear(l + "self_attn.k_proj", H, kvd, attn_bias || qwen2));
+    HUB_TRY(v, wb.linear(l + "self_attn.v_proj", H, kvd, attn_bias || qwen2));
+    HUB_TRY(o, wb.linear(l + "self_attn.o_proj", qd, H, attn_bias));
+    HUB_TRY(g, wb.linear(l + "mlp.gate_proj", H, c.intermediate_size, mlp_bias));
+    HUB_TRY(u, wb.linear(l + "mlp.up_proj", H, c.intermediate_size, mlp_bias));
+    HUB_TRY(d, wb.linear(l + "mlp.down_proj", c.intermediate_size, H, mlp_bias));
+    L.attn_norm = an, L.mlp_norm = mn, L.q = q, L.k = k, L.v = v, L.o = o, L.gate = g, L.up = u, L.down = d;
+    w.layers.push_back(std::move(L));
+  }
+  HUB_TRY(fn, wb.tensor(p + "norm.weight", Shape{H}));
+  w.final_norm = fn;
+  if (c.tie_embeddings) {
+    w.lm_head = w.embed;
+  } else {
+    HUB_TRY(head, wb.tensor("lm_head.weight", Shape{c.vocab_size, H}));
+    w.lm_head = head;
+  }
+  return w;
+}
+
+}  // namespace
+
+bool is_causal_lm_type(std::string_view t) {
+  return t == "llama" || t == "mistral" || t == "qwen2" || t == "gpt2";
+}
+
+Result<std::shared_ptr<const CausalLM>> load_causal_lm(const std::string& dir, bool load_tokenizer) {
+  HUB_TRY(raw, read_json_object(dir + "/config.json"));
+  auto type = json::get_string(raw, "model_type");
+  if (!type) return fail(Errc::invalid_argument, "config.json: missing model_type");
+  if (!is_causal_lm_type(*type))
+    return fail(Errc::unsupported, "model_type '" + std::string(*type) + "' is not a supported text-generation architecture");
+  const bool gpt2 = *type == "gpt2";
+  HUB_TRY(cfg, gpt2 ? models::gpt2_config(std::move(raw)) : llama_config(std::move(raw)));
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(dir + "/generation_config.json", ec)) {
+    HUB_TRY(gen, read_json_object(dir + "/generation_config.json"));
+    if (const auto* e = json::find(gen, "eos_token_id"); e && !e->is_null()) {
+      cfg.eos_token_ids.clear();
+      read_ids(e, cfg.eos_token_ids);
+    }
+    cfg.generation = std::move(gen);
+  }
+  HUB_TRY(ckpt, safetensors::Checkpoint::open_dir(dir));
+  HUB_TRY(weights, gpt2 ? models::gpt2_weights(cfg, ckpt) : llama_weights(cfg, ckpt));
+  std::shared_ptr<const tokenizers::Tokenizer> tok;
+#ifdef HUBD_HAVE_TOKENIZERS
+  if (load_tokenizer && std::filesystem::is_regular_file(dir + "/tokenizer.json", ec)) {
+    HUB_TRY(t, tokenizers::Tokenizer::from_file(dir + "/tokenizer.json"));
+    tok = std::make_shared<const tokenizers::Tokenizer>(std::move(t));
+  }
+#else
+  (void)load_tokenizer;
+#endif
+  return std::shared_ptr<const CausalLM>(
+      std::make_shared<CausalLM>(std::move(cfg), std::move(weights), std::move(tok)));
+}
+
+}  // namespace hub::inference
