@@ -13,6 +13,7 @@
 
 #include "api/errors.h"
 #include "api/handlers/handlers.h"
+#include "api/handlers/repo_access.h"
 #include "api/request_auth.h"
 #include "core/hash.h"
 #include "core/log.h"
@@ -47,14 +48,8 @@ std::variant<services::RepoHandle, Response> authorize(Context& ctx, Request& re
   auto h = services::open_repo(ctx.hub, *p, type, req.params["ns"], name, need);
   if (h) return std::move(*h);
   const Error& e = h.error();
-  if (e.detail == "RepoMoved") {
-    // Old clone URLs keep working: same path under the new name.
-    std::string suffix = req.target.substr(req.target.find(req.params["name"]) + req.params["name"].size());
-    Response r = Response::error(301, "Repository moved to " + e.message);
-    r.set_header("Location", "/" + std::string(services::repo_url_prefix(type)) + e.message +
-                                 (req.params["name"].ends_with(".git") ? ".git" : "") + suffix);
-    return r;
-  }
+  // Old clone URLs keep working: the same path under the new name.
+  if (e.detail == "RepoMoved") return moved_redirect(req, e.message);
   if ((e.detail == "RepoNotFound" || e.code == Errc::unauthenticated) && p->anonymous())
     return challenge(e.code == Errc::unauthenticated ? e.message : "Repository not found");
   return to_response(e, &*p);
