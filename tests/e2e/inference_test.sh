@@ -121,6 +121,20 @@ if [ -f "$STORIES/model.safetensors" ]; then
   http POST /models/admin/stories -H 'X-Wait-For-Model: true' -d '{"inputs":"Zoo","parameters":{"max_new_tokens":50}}'
   check "text-generation over HTTP: greedy text identical to the golden" test "$(jq -r '.[0].generated_text' <<<"$BODY")" = "$GOLD"
   check "hubd run on the same model agrees" test "$("$HUBD" run "$E2E_TMP/stories" '"Zoo"' --parameters '{"max_new_tokens":50}' | jq -r '.[0].generated_text')" = "$GOLD"
+  # Streaming: server-sent events, one per token, the last with the totals (TGI's shape).
+  curl -sN -X POST "$URL/models/admin/stories" -d '{"inputs":"Zoo","stream":true,"parameters":{"max_new_tokens":50}}' > "$E2E_TMP/sse"
+  check "stream: the tokens' texts add up to the golden continuation" python3 - "$E2E_TMP/sse" "$GOLD" <<'PY'
+import json, sys
+events = [json.loads(l[5:]) for l in open(sys.argv[1]) if l.startswith("data:")]
+text = "".join(e["token"]["text"] for e in events if e.get("token"))
+gold = sys.argv[2][len("Zoo"):]
+ok = len(events) == 50 and text == gold and events[-1]["generated_text"] == gold \
+     and events[-1]["details"]["finish_reason"] == "length" and all(e["generated_text"] is None for e in events[:-1])
+sys.exit(0 if ok else 1)
+PY
+  timeout 1 curl -sN -X POST "$URL/models/admin/stories" -d '{"inputs":"Zoo","stream":true,"parameters":{"max_new_tokens":400}}' >/dev/null
+  check "a client leaving mid-stream does not hurt the server" healthy
+  expect_error 400 "streaming from a classification model" POST /models/admin/clf -d '{"inputs":"x","stream":true}'
   expect_error 400 "max_new_tokens of 10^9 is refused clearly" POST /models/admin/stories -d '{"inputs":"Zoo","parameters":{"max_new_tokens":1000000000}}'
 else
   echo "SKIPPED: text generation checks: $STORIES is absent (real model files exist only in this workplace)"

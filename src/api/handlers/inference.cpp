@@ -4,11 +4,19 @@
 // runtime's cache: a cold model answers 503 {"error","estimated_time"} unless the caller
 // asked to wait (X-Wait-For-Model / options.wait_for_model). Inference runs on the runtime's
 // worker, never on the network loop.
+#include <atomic>
+#include <condition_variable>
 #include <cstdio>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <thread>
 
 #include "api/errors.h"
 #include "api/handlers/handlers.h"
 #include "api/request_auth.h"
+#include "inference/models/decoder.h"
+#include "inference/pipelines/generation.h"
 #include "inference/pipelines/pipeline.h"
 #include "inference/runtime/model_cache.h"
 #include "inference/runtime/scheduler.h"
@@ -40,6 +48,94 @@ size_t count_chars(const json::value& v, int depth = 0) {
 }
 
 bool sentence_task(std::string_view t) { return t == "feature-extraction" || t == "sentence-similarity"; }
+
+// Server-sent events for `stream: true` text generation, in TGI's shape: one event per token
+// {"index","token":{"id","text","logprob","special"},"generated_text":null,"details":null},
+// the last one carrying generated_text and details. Generation runs on its own thread and
+// stops as soon as the client goes away (on_done). Concurrent streams are bounded.
+constexpr int kMaxStreams = 4;
+std::atomic<int> g_streams{0};
+
+struct StreamState {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<std::string> events;
+  size_t offset = 0;  // bytes of events.front() already handed out
+  bool done = false;
+  std::atomic<bool> cancelled{false};
+  std::thread worker;
+
+  void push(std::string e) {
+    {
+      std::lock_guard lk(mu);
+      events.push_back(std::move(e));
+    }
+    cv.notify_one();
+  }
+};
+
+std::string sse(const json::value& v) { return "data:" + json::serialize(v) + "\n\n"; }
+
+Response stream_generation(std::shared_ptr<const inference::Model> model, const json::value& inputs,
+                           const json::value& parameters) {
+  auto run = inference::pipelines::prepare_stream(*model->causal_lm(), inputs, parameters);
+  if (!run) return inference_error(run.error().code == Errc::invalid_argument ? 400 : 422, run.error().message);
+  if (g_streams.fetch_add(1) >= kMaxStreams) {
+    g_streams--;
+    auto r = inference_error(429, "Too many concurrent generations, retry shortly");
+    r.set_header("Retry-After", "1");
+    return r;
+  }
+  auto st = std::make_shared<StreamState>();
+  st->worker = std::thread([st, model, run = std::move(*run)] {
+    json::object pending;  // held back one step: the last token's event carries the totals
+    int64_t index = 0;
+    auto last = run([&](int32_t id, const std::string& text) {
+      if (st->cancelled) return false;
+      if (!pending.empty()) st->push(sse(pending));
+      pending = {{"index", index++},
+                 {"token", json::object{{"id", id}, {"text", text}, {"logprob", 0.0}, {"special", false}}},
+                 {"generated_text", nullptr},
+                 {"details", nullptr}};
+      return true;
+    });
+    if (last) {
+      if (pending.empty()) pending = {{"index", index}, {"token", nullptr}};
+      pending["generated_text"] = (*last)["generated_text"];
+      pending["details"] = (*last)["details"];
+      st->push(sse(pending));
+    } else if (!st->cancelled) {
+      st->push(sse(json::object{{"error", last.error().message}, {"error_type", "generation"}}));
+    }
+    std::lock_guard lk(st->mu);
+    st->done = true;
+    st->cv.notify_one();
+  });
+  Response res;
+  res.set_header("Content-Type", "text/event-stream");
+  res.set_header("Cache-Control", "no-cache");
+  res.set_header("x-compute-type", "cpu");
+  res.stream = [st](char* buf, size_t cap) -> Result<size_t> {
+    std::unique_lock lk(st->mu);
+    st->cv.wait(lk, [&] { return !st->events.empty() || st->done; });
+    if (st->events.empty()) return size_t(0);
+    const std::string& e = st->events.front();
+    size_t n = std::min(cap, e.size() - st->offset);
+    std::memcpy(buf, e.data() + st->offset, n);
+    st->offset += n;
+    if (st->offset == e.size()) {
+      st->events.pop_front();
+      st->offset = 0;
+    }
+    return n;
+  };
+  res.on_done = [st] {
+    st->cancelled = true;  // a client that left stops the generation at the next token
+    if (st->worker.joinable()) st->worker.join();
+    g_streams--;
+  };
+  return res;
+}
 }  // namespace
 
 Response run_inference(Context& ctx, Request& req, std::string_view explicit_task) {
@@ -76,7 +172,7 @@ Response run_inference(Context& ctx, Request& req, std::string_view explicit_tas
   // Body: {"inputs", "parameters", "options"}; a JSON value without "inputs" is the inputs;
   // a non-JSON body is the text itself (as the community containers accept).
   json::value inputs, parameters;
-  bool wait = false;
+  bool wait = false, stream = false;
   if (auto w = req.header("X-Wait-For-Model"); w && (*w == "true" || *w == "1")) wait = true;
   if (req.body.empty()) return inference_error(400, "The request has no inputs");
   auto body = json::parse(req.body);
@@ -91,6 +187,7 @@ Response run_inference(Context& ctx, Request& req, std::string_view explicit_tas
       if (!pr->is_object()) return inference_error(400, "`parameters` must be an object");
       parameters = *pr;
     }
+    stream = json::get_bool(o, "stream").value_or(false);
     if (auto* op = json::get_object(o, "options"))
       if (json::get_bool(*op, "wait_for_model").value_or(false)) wait = true;
   } else if (body->is_number()) {
@@ -128,6 +225,12 @@ Response run_inference(Context& ctx, Request& req, std::string_view explicit_tas
       return r;
     }
     model = s->model;
+  }
+
+  if (stream) {
+    if (!model->causal_lm() || engine_task != "text-generation")
+      return inference_error(400, "Streaming is available for text-generation models only");
+    return stream_generation(model, inputs, parameters);
   }
 
   inference::runtime::RunStats stats;

@@ -241,45 +241,69 @@ Result<GenerationParams> parse_generation_params(const CausalLM& lm, const boost
 
 namespace {
 
-Result<boost::json::value> generate_one(const CausalLM& lm, std::string_view prompt,
-                                        const boost::json::object* params) {
+// A prompt made ready to generate: token ids (truncated as asked), validated parameters.
+struct PreparedPrompt {
+  std::vector<int32_t> ids;
+  GenerationParams params;
+  bool full_text = true;
+  bool details = false;
+};
+
+Result<PreparedPrompt> prepare_prompt(const CausalLM& lm, std::string_view prompt, const boost::json::object* params) {
   const auto* tok = lm.tokenizer();
+  if (!tok) return fail(Errc::unsupported, "this model has no tokenizer.json");
   HUB_TRY(enc, tok->encode(prompt, true));
-  std::vector<int32_t> ids = std::move(enc.ids);
+  PreparedPrompt pp;
+  pp.ids = std::move(enc.ids);
   if (params)
     if (const auto* v = json::find(*params, "truncate"); v && !v->is_null()) {
       auto n = json::get_int(*params, "truncate");
       if (!n || *n <= 0) return fail(Errc::invalid_argument, "Input validation error: `truncate` must be strictly positive");
-      if (int64_t(ids.size()) > *n) ids.erase(ids.begin(), ids.end() - *n);
+      if (int64_t(pp.ids.size()) > *n) pp.ids.erase(pp.ids.begin(), pp.ids.end() - *n);
     }
   const int64_t ctx = lm.config().max_positions;
-  if (int64_t(ids.size()) >= ctx)
+  if (int64_t(pp.ids.size()) >= ctx)
     return fail(Errc::invalid_argument, "Input validation error: `inputs` must have less than " +
-                                            std::to_string(ctx) + " tokens. Given: " + std::to_string(ids.size()));
-  HUB_TRY(p, parse_generation_params(lm, params, int64_t(ids.size())));
-  bool full = true;
-  if (params)
+                                            std::to_string(ctx) + " tokens. Given: " + std::to_string(pp.ids.size()));
+  HUB_TRY(p, parse_generation_params(lm, params, int64_t(pp.ids.size())));
+  pp.params = std::move(p);
+  if (params) {
     if (const auto* v = json::find(*params, "return_full_text"); v && !v->is_null()) {
       if (!v->is_bool()) return fail(Errc::invalid_argument, "Input validation error: `return_full_text` must be a boolean");
-      full = v->get_bool();
+      pp.full_text = v->get_bool();
     }
-  HUB_TRY(out, generate(lm, ids, p));
-  // transformers: new text = decode(prompt + new)[len(decode(prompt)):], so merges across
-  // the boundary (a leading space) come out as the full decode has them.
-  HUB_TRY(prompt_text, tok->decode(ids, true));
-  std::vector<int32_t> all = ids;
-  all.insert(all.end(), out.tokens.begin(), out.tokens.end());
-  HUB_TRY(all_text, tok->decode(all, true));
-  std::string new_text = all_text.size() >= prompt_text.size() ? all_text.substr(prompt_text.size()) : all_text;
-  boost::json::object r;
-  r["generated_text"] = full ? std::string(prompt) + new_text : new_text;
-  if (params && json::get_bool(*params, "details").value_or(false)) {
-    boost::json::object d;
-    d["finish_reason"] = out.finish_reason;
-    d["generated_tokens"] = int64_t(out.tokens.size());
-    if (p.do_sample) d["seed"] = out.seed;
-    r["details"] = std::move(d);
+    pp.details = json::get_bool(*params, "details").value_or(false);
   }
+  return pp;
+}
+
+// transformers: new text = decode(prompt + new)[len(decode(prompt)):], so merges across the
+// boundary (a leading space) come out as the full decode has them.
+Result<std::string> new_text_of(const tokenizers::Tokenizer& tok, std::span<const int32_t> prompt,
+                                std::span<const int32_t> fresh) {
+  HUB_TRY(prompt_text, tok.decode(prompt, true));
+  std::vector<int32_t> all(prompt.begin(), prompt.end());
+  all.insert(all.end(), fresh.begin(), fresh.end());
+  HUB_TRY(all_text, tok.decode(all, true));
+  return all_text.size() >= prompt_text.size() ? all_text.substr(prompt_text.size()) : all_text;
+}
+
+boost::json::object details_of(const GenerationOutput& out, const GenerationParams& p) {
+  boost::json::object d;
+  d["finish_reason"] = out.finish_reason;
+  d["generated_tokens"] = int64_t(out.tokens.size());
+  if (p.do_sample) d["seed"] = out.seed;
+  return d;
+}
+
+Result<boost::json::value> generate_one(const CausalLM& lm, std::string_view prompt,
+                                        const boost::json::object* params) {
+  HUB_TRY(pp, prepare_prompt(lm, prompt, params));
+  HUB_TRY(out, generate(lm, pp.ids, pp.params));
+  HUB_TRY(new_text, new_text_of(*lm.tokenizer(), pp.ids, out.tokens));
+  boost::json::object r;
+  r["generated_text"] = pp.full_text ? std::string(prompt) + new_text : new_text;
+  if (pp.details) r["details"] = details_of(out, pp.params);
   return boost::json::value(boost::json::array{std::move(r)});
 }
 
@@ -299,6 +323,45 @@ Result<boost::json::value> text_generation(const CausalLM& lm, const boost::json
     return boost::json::value(std::move(all));
   }
   return fail(Errc::invalid_argument, "`inputs` must be a string or a list of strings");
+}
+
+Result<std::function<Result<boost::json::object>(const StreamCallback&)>> prepare_stream(
+    const CausalLM& lm, const boost::json::value& inputs, const boost::json::value& parameters) {
+  if (!inputs.is_string()) return fail(Errc::invalid_argument, "Streaming takes one `inputs` string");
+  if (!parameters.is_null() && !parameters.is_object())
+    return fail(Errc::invalid_argument, "`parameters` must be an object");
+  const boost::json::object* params = parameters.is_object() ? &parameters.get_object() : nullptr;
+  HUB_TRY(pp, prepare_prompt(lm, inputs.get_string(), params));
+  return [&lm, pp = std::move(pp)](const StreamCallback& on_token) -> Result<boost::json::object> {
+    const auto& tok = *lm.tokenizer();
+    std::vector<int32_t> fresh;
+    std::string emitted;  // text handed out so far
+    Result<void> failure;
+    auto each = [&](int32_t id) {
+      fresh.push_back(id);
+      auto text = new_text_of(tok, pp.ids, fresh);
+      if (!text) {
+        failure = std::unexpected(text.error());
+        return false;
+      }
+      // A token that ends mid-character (byte fallback) decodes to U+FFFD: hand out nothing
+      // until the character is complete, so what was sent never has to be taken back.
+      std::string piece;
+      bool partial = text->size() >= 3 && text->compare(text->size() - 3, 3, "\xEF\xBF\xBD") == 0;
+      if (!partial && text->size() >= emitted.size() && text->compare(0, emitted.size(), emitted) == 0) {
+        piece = text->substr(emitted.size());
+        emitted = *text;
+      }
+      return on_token(id, piece);
+    };
+    HUB_TRY(out, generate(lm, pp.ids, pp.params, each));
+    if (!failure) return std::unexpected(failure.error());
+    HUB_TRY(new_text, new_text_of(tok, pp.ids, out.tokens));
+    boost::json::object last;
+    last["generated_text"] = new_text;
+    last["details"] = details_of(out, pp.params);
+    return last;
+  };
 }
 
 Result<boost::json::value> run_generation_task(const CausalLM& lm, std::string_view task,

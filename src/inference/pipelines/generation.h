@@ -59,6 +59,14 @@ Result<GenerationParams> parse_generation_params(const CausalLM& lm, const boost
 Result<boost::json::value> text_generation(const CausalLM& lm, const boost::json::value& inputs,
                                            const boost::json::object* params);
 
+// Streaming (`stream: true`): validates the request now (errors before any byte is sent) and
+// returns the generation to run later, on the caller's thread. on_token gets each new
+// token's id and the text it adds (possibly empty mid-character); returning false stops.
+// The result is the final event's fields: generated_text (new text only) and details.
+using StreamCallback = std::function<bool(int32_t id, const std::string& text)>;
+Result<std::function<Result<boost::json::object>(const StreamCallback&)>> prepare_stream(
+    const CausalLM& lm, const boost::json::value& inputs, const boost::json::value& parameters);
+
 // run_task's counterpart for decoder models: "text-generation" only.
 Result<boost::json::value> run_generation_task(const CausalLM& lm, std::string_view task,
                                                const boost::json::value& inputs,
