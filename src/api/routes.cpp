@@ -33,6 +33,9 @@ void add_routes(http::Router& r, Context& ctx) {
         inference_body);
   r.add("POST", "/models/{ns}/{name}/pipeline/{task}", infer_task, inference_body);
   r.add("POST", "/pipeline/{task}/{ns}/{name}", infer_task, inference_body);
+  auto completions = [&ctx](Request& req) { return h::run_completions(ctx, req); };
+  r.add("POST", "/models/{ns}/{name}/v1/completions", completions, inference_body);
+  r.add("POST", "/v1/completions", completions, inference_body);
 
   r.add("POST", "/api/repos/create", bind(h::create_repo));
   r.add("DELETE", "/api/repos/delete", bind(h::delete_repo));

@@ -122,16 +122,22 @@ if [ -f "$STORIES/model.safetensors" ]; then
   check "text-generation over HTTP: greedy text identical to the golden" test "$(jq -r '.[0].generated_text' <<<"$BODY")" = "$GOLD"
   check "hubd run on the same model agrees" test "$("$HUBD" run "$E2E_TMP/stories" '"Zoo"' --parameters '{"max_new_tokens":50}' | jq -r '.[0].generated_text')" = "$GOLD"
   # Streaming: server-sent events, one per token, the last with the totals (TGI's shape).
-  curl -sN -X POST "$URL/models/admin/stories" -d '{"inputs":"Zoo","stream":true,"parameters":{"max_new_tokens":50}}' > "$E2E_TMP/sse"
+  curl -sN -X POST "$URL/models/admin/stories" -d '{"inputs":"Zoo","stream":true,"parameters":{"max_new_tokens":50,"details":true}}' > "$E2E_TMP/sse"
   check "stream: the tokens' texts add up to the golden continuation" python3 - "$E2E_TMP/sse" "$GOLD" <<'PY'
 import json, sys
 events = [json.loads(l[5:]) for l in open(sys.argv[1]) if l.startswith("data:")]
 text = "".join(e["token"]["text"] for e in events if e.get("token"))
 gold = sys.argv[2][len("Zoo"):]
-ok = len(events) == 50 and text == gold and events[-1]["generated_text"] == gold \
+ok = len(events) == 50 and text == gold and events[-1]["generated_text"] == gold and events[0]["index"] == 1 \
      and events[-1]["details"]["finish_reason"] == "length" and all(e["generated_text"] is None for e in events[:-1])
 sys.exit(0 if ok else 1)
 PY
+  # The real @huggingface/inference client (it calls /v1/completions, OpenAI-style).
+  CONT=${GOLD#Zoo}
+  check "@huggingface/inference textGeneration" test "$(node "$ROOT/tests/e2e/inference_client.mjs" "$URL/models/admin/stories" "$ADMIN_TOKEN" text-generation Zoo | jq -r .generated_text)" = "$CONT"
+  check "@huggingface/inference textGenerationStream" test "$(node "$ROOT/tests/e2e/inference_client.mjs" "$URL/models/admin/stories" "$ADMIN_TOKEN" text-generation-stream Zoo | jq -r .streamed_text)" = "$CONT"
+  http POST /v1/completions -d '{"model":"admin/stories","prompt":"Zoo","max_tokens":5}'
+  check "host-root /v1/completions with the model in the body" test "$(jq -r '.choices[0].finish_reason' <<<"$BODY")" = length
   timeout 1 curl -sN -X POST "$URL/models/admin/stories" -d '{"inputs":"Zoo","stream":true,"parameters":{"max_new_tokens":400}}' >/dev/null
   check "a client leaving mid-stream does not hurt the server" healthy
   expect_error 400 "streaming from a classification model" POST /models/admin/clf -d '{"inputs":"x","stream":true}'

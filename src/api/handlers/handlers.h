@@ -76,6 +76,8 @@ Response user_likes(Context& ctx, Request& req);
 
 // inference.cpp: POST /models/{id} and the explicit-task forms ("" = the repo's pipeline_tag).
 Response run_inference(Context& ctx, Request& req, std::string_view explicit_task);
+// OpenAI completions at /models/{id}/v1/completions and /v1/completions (model in the body).
+Response run_completions(Context& ctx, Request& req);
 
 // metrics.cpp: TensorBoard scalars of the repo at a revision (issue 10).
 Response repo_metrics(Context& ctx, Request& req, std::string_view type);

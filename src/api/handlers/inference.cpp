@@ -15,6 +15,7 @@
 #include "api/errors.h"
 #include "api/handlers/handlers.h"
 #include "api/request_auth.h"
+#include "core/time.h"
 #include "inference/models/decoder.h"
 #include "inference/pipelines/generation.h"
 #include "inference/pipelines/pipeline.h"
@@ -53,6 +54,19 @@ bool sentence_task(std::string_view t) { return t == "feature-extraction" || t =
 // {"index","token":{"id","text","logprob","special"},"generated_text":null,"details":null},
 // the last one carrying generated_text and details. Generation runs on its own thread and
 // stops as soon as the client goes away (on_done). Concurrent streams are bounded.
+enum class Format { tgi, openai_completion };
+
+std::string openai_finish(std::string_view r) { return r == "length" ? "length" : "stop"; }
+
+json::object completion_chunk(const std::string& model_id, const std::string& text, const json::value& finish) {
+  return {{"id", "cmpl-hubd"},
+          {"object", "text_completion"},
+          {"created", now_ms() / 1000},
+          {"model", model_id},
+          {"choices", json::array{json::object{{"index", 0}, {"text", text}, {"finish_reason", finish},
+                                               {"logprobs", nullptr}}}}};
+}
+
 constexpr int kMaxStreams = 4;
 std::atomic<int> g_streams{0};
 
@@ -77,7 +91,7 @@ struct StreamState {
 std::string sse(const json::value& v) { return "data:" + json::serialize(v) + "\n\n"; }
 
 Response stream_generation(std::shared_ptr<const inference::Model> model, const json::value& inputs,
-                           const json::value& parameters) {
+                           const json::value& parameters, Format fmt, const std::string& model_id) {
   auto run = inference::pipelines::prepare_stream(*model->causal_lm(), inputs, parameters);
   if (!run) return inference_error(run.error().code == Errc::invalid_argument ? 400 : 422, run.error().message);
   if (g_streams.fetch_add(1) >= kMaxStreams) {
@@ -87,14 +101,34 @@ Response stream_generation(std::shared_ptr<const inference::Model> model, const 
     return r;
   }
   auto st = std::make_shared<StreamState>();
-  st->worker = std::thread([st, model, run = std::move(*run)] {
+  st->worker = std::thread([st, model, run = std::move(*run), fmt, model_id] {
+    if (fmt == Format::openai_completion) {
+      // OpenAI chunks: one per token, then one with finish_reason, then [DONE].
+      auto last = run([&](int32_t, const std::string& text, bool special) {
+        if (st->cancelled) return false;
+        if (!special) st->push(sse(completion_chunk(model_id, text, nullptr)));
+        return true;
+      });
+      if (last) {
+        auto* d = last->if_contains("details");
+        std::string reason = d && d->is_object() ? std::string(json::get_string(d->as_object(), "finish_reason").value_or("length")) : "length";
+        st->push(sse(completion_chunk(model_id, "", json::value(openai_finish(reason)))));
+        st->push("data: [DONE]\n\n");
+      } else if (!st->cancelled) {
+        st->push(sse(json::object{{"error", json::object{{"message", last.error().message}}}}));
+      }
+      std::lock_guard lk(st->mu);
+      st->done = true;
+      st->cv.notify_one();
+      return;
+    }
     json::object pending;  // held back one step: the last token's event carries the totals
-    int64_t index = 0;
-    auto last = run([&](int32_t id, const std::string& text) {
+    int64_t index = 1;  // TGI numbers stream events from 1
+    auto last = run([&](int32_t id, const std::string& text, bool special) {
       if (st->cancelled) return false;
       if (!pending.empty()) st->push(sse(pending));
       pending = {{"index", index++},
-                 {"token", json::object{{"id", id}, {"text", text}, {"logprob", 0.0}, {"special", false}}},
+                 {"token", json::object{{"id", id}, {"text", text}, {"logprob", 0.0}, {"special", special}}},
                  {"generated_text", nullptr},
                  {"details", nullptr}};
       return true;
@@ -138,7 +172,45 @@ Response stream_generation(std::shared_ptr<const inference::Model> model, const 
 }
 }  // namespace
 
+namespace {
+Response run_inference_impl(Context& ctx, Request& req, std::string_view explicit_task, Format fmt);
+}
+
 Response run_inference(Context& ctx, Request& req, std::string_view explicit_task) {
+  return run_inference_impl(ctx, req, explicit_task, Format::tgi);
+}
+
+// OpenAI completions (what @huggingface/inference >= 4.13.17 calls for text generation):
+// {"prompt","max_tokens","temperature","top_p","stop","seed","stream"} in, text_completion out.
+Response run_completions(Context& ctx, Request& req) {
+  auto body = json::parse(req.body);
+  if (!body || !body->is_object()) return inference_error(400, "Expected a JSON object with `prompt`");
+  auto& o = body->as_object();
+  if (req.params["ns"].empty()) {
+    // Host-root form: the model comes in the body ("ns/name", optionally ":provider").
+    std::string model(json::get_string(o, "model").value_or(""));
+    model = model.substr(0, model.find(':'));
+    size_t slash = model.find('/');
+    if (slash == std::string::npos) return inference_error(400, "`model` must be a repo id (namespace/name)");
+    req.params["ns"] = model.substr(0, slash);
+    req.params["name"] = model.substr(slash + 1);
+  }
+  auto prompt = json::get_string(o, "prompt");
+  if (!prompt) return inference_error(400, "`prompt` must be a string");
+  json::object params{{"return_full_text", false}, {"details", true}};
+  if (auto* v = o.if_contains("max_tokens"); v && !v->is_null()) params["max_new_tokens"] = *v;
+  for (const char* k : {"temperature", "top_p", "seed"})
+    if (auto* v = o.if_contains(k); v && !v->is_null()) params[k] = *v;
+  if (auto* v = o.if_contains("stop"); v && !v->is_null())
+    params["stop"] = v->is_string() ? json::value(json::array{*v}) : *v;
+  json::object tgi{{"inputs", *prompt}, {"parameters", std::move(params)},
+                   {"stream", json::get_bool(o, "stream").value_or(false)}};
+  req.body = json::serialize(tgi);
+  return run_inference_impl(ctx, req, "text-generation", Format::openai_completion);
+}
+
+namespace {
+Response run_inference_impl(Context& ctx, Request& req, std::string_view explicit_task, Format fmt) {
   if (!ctx.models || !ctx.scheduler) return inference_error(503, "The Inference API is not enabled on this server");
   auto p = principal_of(ctx.hub, req);
   if (!p) return inference_error(401, "Invalid credentials in Authorization header");
@@ -230,7 +302,7 @@ Response run_inference(Context& ctx, Request& req, std::string_view explicit_tas
   if (stream) {
     if (!model->causal_lm() || engine_task != "text-generation")
       return inference_error(400, "Streaming is available for text-generation models only");
-    return stream_generation(model, inputs, parameters);
+    return stream_generation(model, inputs, parameters, fmt, id);
   }
 
   inference::runtime::RunStats stats;
@@ -246,6 +318,17 @@ Response run_inference(Context& ctx, Request& req, std::string_view explicit_tas
       return inference_error(400, e.message);
     return inference_error(500, "unknown error");
   }
+  if (fmt == Format::openai_completion) {
+    // [{"generated_text","details"}] -> one text_completion choice.
+    const auto& first = out->as_array().at(0).as_object();
+    const auto* d = json::get_object(first, "details");
+    std::string reason(d ? json::get_string(*d, "finish_reason").value_or("length") : "length");
+    auto doc = completion_chunk(id, std::string(json::get_string(first, "generated_text").value_or("")),
+                                json::value(openai_finish(reason)));
+    int64_t n = d ? json::get_int(*d, "generated_tokens").value_or(0) : 0;
+    doc["usage"] = json::object{{"completion_tokens", n}};
+    *out = std::move(doc);
+  }
   auto res = Response::json(200, *out);
   char secs[32];
   std::snprintf(secs, sizeof secs, "%.3f", stats.compute_seconds);
@@ -256,5 +339,6 @@ Response run_inference(Context& ctx, Request& req, std::string_view explicit_tas
   res.set_header("access-control-expose-headers", "x-compute-time, x-compute-type, x-compute-characters");
   return res;
 }
+}  // namespace
 
 }  // namespace hub::api::handlers

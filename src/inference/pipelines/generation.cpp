@@ -352,14 +352,22 @@ Result<std::function<Result<boost::json::object>(const StreamCallback&)>> prepar
         piece = text->substr(emitted.size());
         emitted = *text;
       }
-      return on_token(id, piece);
+      bool special = std::find(pp.params.eos_token_ids.begin(), pp.params.eos_token_ids.end(), id) !=
+                     pp.params.eos_token_ids.end();
+      return on_token(id, piece, special);
     };
     HUB_TRY(out, generate(lm, pp.ids, pp.params, each));
     if (!failure) return std::unexpected(failure.error());
     HUB_TRY(new_text, new_text_of(tok, pp.ids, out.tokens));
     boost::json::object last;
     last["generated_text"] = new_text;
-    last["details"] = details_of(out, pp.params);
+    if (pp.details) {
+      auto d = details_of(out, pp.params);
+      d["input_length"] = int64_t(pp.ids.size());
+      last["details"] = std::move(d);
+    } else {
+      last["details"] = nullptr;
+    }
     return last;
   };
 }

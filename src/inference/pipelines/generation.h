@@ -61,9 +61,10 @@ Result<boost::json::value> text_generation(const CausalLM& lm, const boost::json
 
 // Streaming (`stream: true`): validates the request now (errors before any byte is sent) and
 // returns the generation to run later, on the caller's thread. on_token gets each new
-// token's id and the text it adds (possibly empty mid-character); returning false stops.
-// The result is the final event's fields: generated_text (new text only) and details.
-using StreamCallback = std::function<bool(int32_t id, const std::string& text)>;
+// token's id, the text it adds (possibly empty mid-character) and whether it is an end-of-
+// sequence token; returning false stops. The result holds the final event's fields:
+// generated_text (new text only) and, when the request asked for them, details.
+using StreamCallback = std::function<bool(int32_t id, const std::string& text, bool special)>;
 Result<std::function<Result<boost::json::object>(const StreamCallback&)>> prepare_stream(
     const CausalLM& lm, const boost::json::value& inputs, const boost::json::value& parameters);
 
