@@ -283,7 +283,11 @@ Response run_inference_impl(Context& ctx, Request& req, std::string_view explici
   std::shared_ptr<const inference::Model> model;
   if (wait) {
     auto m = ctx.models->get_wait(key, plan.weight_bytes, loader, kWaitForModel);
-    if (!m) return inference_error(m.error().code == Errc::too_large ? 400 : 500, m.error().message);
+    if (!m) {
+      if (m.error().detail == "Loading") return inference_error(503, "Model " + id + " is still loading");
+      return inference_error(m.error().code == Errc::internal || m.error().code == Errc::io ? 500 : 400,
+                             "Model " + id + " cannot be loaded: " + m.error().message);
+    }
     model = *m;
   } else {
     auto s = ctx.models->get(key, plan.weight_bytes, loader);
