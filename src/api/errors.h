@@ -12,5 +12,7 @@ namespace hub::api {
 http::Response to_response(const Error& e, const services::Principal* p = nullptr);
 // 400 with a message: malformed input caught in a handler.
 http::Response bad_request(std::string_view message);
+// The request body as a JSON object (invalid_argument when malformed or not an object).
+Result<json::object> body_object(const http::Request& req);
 
 }  // namespace hub::api

@@ -8,13 +8,6 @@
 namespace hub::api::handlers {
 
 namespace {
-Result<json::object> body_object(const Request& req) {
-  auto v = json::parse(req.body);
-  if (!v) return std::unexpected(v.error());
-  if (!v->is_object()) return fail(Errc::invalid_argument, "expected a JSON object");
-  return v->as_object();
-}
-
 std::string avatar_url(std::string_view name) { return "/avatars/" + std::string(name) + ".svg"; }
 
 // The principal of a request that must be logged in.

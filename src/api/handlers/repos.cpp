@@ -14,13 +14,6 @@
 namespace hub::api::handlers {
 
 namespace {
-Result<json::object> body_object(const Request& req) {
-  auto v = json::parse(req.body);
-  if (!v) return std::unexpected(v.error());
-  if (!v->is_object()) return fail(Errc::invalid_argument, "expected a JSON object");
-  return v->as_object();
-}
-
 std::string repo_url(const Request& req, std::string_view type, std::string_view full_id) {
   return req.base_url + "/" + std::string(services::repo_url_prefix(type)) + std::string(full_id);
 }
