@@ -70,23 +70,11 @@ Result<layers::EncoderWeights> bind_encoder(const WeightBinder& wb, const std::s
   }
   for (int64_t i = 0; i < c.num_hidden_layers; ++i) {
     std::string l = p + "encoder.layer." + std::to_string(i) + ".";
-    layers::EncoderLayer layer;
-    HUB_TRY(q, wb.linear(l + "attention.self.query", h, h));
-    HUB_TRY(k, wb.linear(l + "attention.self.key", h, h));
-    HUB_TRY(v, wb.linear(l + "attention.self.value", h, h));
-    HUB_TRY(o, wb.linear(l + "attention.output.dense", h, h));
-    HUB_TRY(an, wb.norm(l + "attention.output.LayerNorm", h, c.layer_norm_eps));
-    HUB_TRY(fi, wb.linear(l + "intermediate.dense", h, c.intermediate_size));
-    HUB_TRY(fo, wb.linear(l + "output.dense", c.intermediate_size, h));
-    HUB_TRY(fn, wb.norm(l + "output.LayerNorm", h, c.layer_norm_eps));
-    layer.query = std::move(q);
-    layer.key = std::move(k);
-    layer.value = std::move(v);
-    layer.attn_out = std::move(o);
-    layer.attn_norm = std::move(an);
-    layer.ffn_in = std::move(fi);
-    layer.ffn_out = std::move(fo);
-    layer.ffn_norm = std::move(fn);
+    static constexpr WeightBinder::LayerNames kLayer{"attention.self.query", "attention.self.key",
+                                                 "attention.self.value", "attention.output.dense",
+                                                 "attention.output.LayerNorm", "intermediate.dense",
+                                                 "output.dense", "output.LayerNorm"};
+    HUB_TRY(layer, wb.encoder_layer(l, kLayer, h, c.intermediate_size, c.layer_norm_eps));
     w.layers.push_back(std::move(layer));
   }
   return w;

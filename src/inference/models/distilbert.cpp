@@ -45,23 +45,11 @@ Result<ModelParts> load_distilbert(std::string_view, const boost::json::object& 
   w.embeddings_norm = std::move(eln);
   for (int64_t i = 0; i < n_layers; ++i) {
     std::string l = p + "transformer.layer." + std::to_string(i) + ".";
-    layers::EncoderLayer layer;
-    HUB_TRY(q, wb.linear(l + "attention.q_lin", dim, dim));
-    HUB_TRY(k, wb.linear(l + "attention.k_lin", dim, dim));
-    HUB_TRY(v, wb.linear(l + "attention.v_lin", dim, dim));
-    HUB_TRY(o, wb.linear(l + "attention.out_lin", dim, dim));
-    HUB_TRY(an, wb.norm(l + "sa_layer_norm", dim, c.layer_norm_eps));
-    HUB_TRY(fi, wb.linear(l + "ffn.lin1", dim, hidden_dim));
-    HUB_TRY(fo, wb.linear(l + "ffn.lin2", hidden_dim, dim));
-    HUB_TRY(fn, wb.norm(l + "output_layer_norm", dim, c.layer_norm_eps));
-    layer.query = std::move(q);
-    layer.key = std::move(k);
-    layer.value = std::move(v);
-    layer.attn_out = std::move(o);
-    layer.attn_norm = std::move(an);
-    layer.ffn_in = std::move(fi);
-    layer.ffn_out = std::move(fo);
-    layer.ffn_norm = std::move(fn);
+    static constexpr WeightBinder::LayerNames kLayer{"attention.q_lin", "attention.k_lin",
+                                                 "attention.v_lin", "attention.out_lin",
+                                                 "sa_layer_norm", "ffn.lin1",
+                                                 "ffn.lin2", "output_layer_norm"};
+    HUB_TRY(layer, wb.encoder_layer(l, kLayer, dim, hidden_dim, c.layer_norm_eps));
     w.layers.push_back(std::move(layer));
   }
 

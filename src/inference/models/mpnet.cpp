@@ -51,23 +51,11 @@ Result<ModelParts> load_mpnet(std::string_view, const boost::json::object& cfg,
   w.relative_attention_bias = std::move(rel);
   for (int64_t i = 0; i < n_layer; ++i) {
     std::string l = p + "encoder.layer." + std::to_string(i) + ".";
-    layers::EncoderLayer layer;
-    HUB_TRY(q, wb.linear(l + "attention.attn.q", h, h));
-    HUB_TRY(k, wb.linear(l + "attention.attn.k", h, h));
-    HUB_TRY(v, wb.linear(l + "attention.attn.v", h, h));
-    HUB_TRY(o, wb.linear(l + "attention.attn.o", h, h));
-    HUB_TRY(an, wb.norm(l + "attention.LayerNorm", h, eps));
-    HUB_TRY(fi, wb.linear(l + "intermediate.dense", h, inter));
-    HUB_TRY(fo, wb.linear(l + "output.dense", inter, h));
-    HUB_TRY(fn, wb.norm(l + "output.LayerNorm", h, eps));
-    layer.query = std::move(q);
-    layer.key = std::move(k);
-    layer.value = std::move(v);
-    layer.attn_out = std::move(o);
-    layer.attn_norm = std::move(an);
-    layer.ffn_in = std::move(fi);
-    layer.ffn_out = std::move(fo);
-    layer.ffn_norm = std::move(fn);
+    static constexpr WeightBinder::LayerNames kLayer{"attention.attn.q", "attention.attn.k",
+                                                 "attention.attn.v", "attention.attn.o",
+                                                 "attention.LayerNorm", "intermediate.dense",
+                                                 "output.dense", "output.LayerNorm"};
+    HUB_TRY(layer, wb.encoder_layer(l, kLayer, h, inter, eps));
     w.layers.push_back(std::move(layer));
   }
 

@@ -37,6 +37,28 @@ Result<layers::Norm> WeightBinder::norm(const std::string& name, int64_t dim, fl
   return n;
 }
 
+Result<layers::EncoderLayer> WeightBinder::encoder_layer(const std::string& l, const LayerNames& n, int64_t h,
+                                                         int64_t inter, float eps) const {
+  layers::EncoderLayer layer;
+  HUB_TRY(q, linear(l + n.query, h, h));
+  HUB_TRY(k, linear(l + n.key, h, h));
+  HUB_TRY(v, linear(l + n.value, h, h));
+  HUB_TRY(o, linear(l + n.attn_out, h, h));
+  HUB_TRY(an, norm(l + n.attn_norm, h, eps));
+  HUB_TRY(fi, linear(l + n.ffn_in, h, inter));
+  HUB_TRY(fo, linear(l + n.ffn_out, inter, h));
+  HUB_TRY(fn, norm(l + n.ffn_norm, h, eps));
+  layer.query = std::move(q);
+  layer.key = std::move(k);
+  layer.value = std::move(v);
+  layer.attn_out = std::move(o);
+  layer.attn_norm = std::move(an);
+  layer.ffn_in = std::move(fi);
+  layer.ffn_out = std::move(fo);
+  layer.ffn_norm = std::move(fn);
+  return layer;
+}
+
 std::optional<std::string> WeightBinder::find_prefix(
     std::initializer_list<std::string_view> candidates, std::string_view probe) const {
   for (std::string_view p : candidates) {

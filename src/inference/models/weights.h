@@ -26,6 +26,14 @@ class WeightBinder {
                                 bool bias_required = true) const;
   // `name`.weight/.bias, or the TF-era `name`.gamma/.beta.
   Result<layers::Norm> norm(const std::string& name, int64_t dim, float eps) const;
+  // One post-LN encoder layer from `prefix` + the family's tensor names (each a Linear or Norm
+  // name as linear()/norm() take it): query, key, value, attention output, attention norm,
+  // FFN in, FFN out, FFN norm. hidden -> inter -> hidden.
+  struct LayerNames {
+    const char *query, *key, *value, *attn_out, *attn_norm, *ffn_in, *ffn_out, *ffn_norm;
+  };
+  Result<layers::EncoderLayer> encoder_layer(const std::string& prefix, const LayerNames& n, int64_t hidden,
+                                             int64_t inter, float eps) const;
   // First prefix p of `candidates` for which p + probe exists.
   std::optional<std::string> find_prefix(std::initializer_list<std::string_view> candidates,
                                          std::string_view probe) const;
