@@ -34,6 +34,8 @@ std::string type_of(const json::object& o, std::string_view what);
 SplitBehavior behavior(const json::object& o, std::string_view what);
 // {"String": "..."} or {"Regex": "..."} compiled to a Regex (strings are escaped).
 Regex pattern(const json::object& o, std::string_view what);
+// A string that must hold exactly one character (Metaspace replacement, delimiters, ...).
+char32_t single_char(const std::string& s, std::string_view what);
 }  // namespace load
 
 class Normalizer {

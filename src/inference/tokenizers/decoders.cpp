@@ -275,14 +275,6 @@ class SequenceDecoder final : public Decoder {
   std::vector<std::unique_ptr<Decoder>> items_;
 };
 
-char32_t one_char(const std::string& s, std::string_view what) {
-  if (s.empty() || !unicode::is_valid_utf8(s)) throw LoadError(std::string(what) + ": expected one character");
-  size_t i = 0;
-  char32_t c = unicode::next_char(s, i);
-  if (i != s.size()) throw LoadError(std::string(what) + ": expected one character");
-  return c;
-}
-
 }  // namespace
 
 std::unique_ptr<Decoder> make_decoder(const json::value& v) {
@@ -295,7 +287,7 @@ std::unique_ptr<Decoder> make_decoder(const json::value& v) {
   }
   if (type == "ByteLevel") return std::make_unique<ByteLevelDecoder>();
   if (type == "Metaspace") {
-    char32_t rep = one_char(load::get_string(o, "replacement", what), "decoder.replacement");
+    char32_t rep = load::single_char(load::get_string(o, "replacement", what), "decoder.replacement");
     bool prepend = true;
     if (auto ps = load::opt_string(o, "prepend_scheme", what)) prepend = *ps != "never";
     if (auto* aps = o.if_contains("add_prefix_space"); aps && aps->is_bool() && !aps->get_bool()) prepend = false;
@@ -309,7 +301,7 @@ std::unique_ptr<Decoder> make_decoder(const json::value& v) {
   if (type == "Strip") {
     auto start = load::opt_int(o, "start", what).value_or(0), stop = load::opt_int(o, "stop", what).value_or(0);
     if (start < 0 || stop < 0) throw LoadError("decoder(Strip): start/stop must not be negative");
-    return std::make_unique<StripDecoder>(one_char(load::get_string(o, "content", what), "decoder.content"),
+    return std::make_unique<StripDecoder>(load::single_char(load::get_string(o, "content", what), "decoder.content"),
                                           static_cast<size_t>(start), static_cast<size_t>(stop));
   }
   if (type == "BPEDecoder") return std::make_unique<BpeDecoder>(load::opt_string(o, "suffix", what).value_or("</w>"));

@@ -1,5 +1,6 @@
 // Typed JSON access for tokenizer.json loading (see components.h, namespace load).
 #include "inference/tokenizers/components.h"
+#include "inference/tokenizers/unicode.h"
 
 namespace hub::inference::tokenizers::load {
 
@@ -81,6 +82,14 @@ Regex pattern(const json::object& o, std::string_view what) {
   auto re = Regex::compile(source);
   if (!re) bad(what, "pattern", re.error().message);
   return std::move(*re);
+}
+
+char32_t single_char(const std::string& s, std::string_view what) {
+  if (s.empty() || !unicode::is_valid_utf8(s)) throw LoadError(std::string(what) + ": expected one character");
+  size_t i = 0;
+  char32_t c = unicode::next_char(s, i);
+  if (i != s.size()) throw LoadError(std::string(what) + ": expected one character");
+  return c;
 }
 
 }  // namespace hub::inference::tokenizers::load

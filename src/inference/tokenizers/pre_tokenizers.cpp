@@ -120,14 +120,6 @@ class SequencePre final : public PreTokenizer {
   std::vector<std::unique_ptr<PreTokenizer>> items_;
 };
 
-char32_t single_char(const std::string& s, std::string_view what) {
-  if (s.empty() || !unicode::is_valid_utf8(s)) throw LoadError(std::string(what) + ": expected one character");
-  size_t i = 0;
-  char32_t c = unicode::next_char(s, i);
-  if (i != s.size()) throw LoadError(std::string(what) + ": expected one character");
-  return c;
-}
-
 }  // namespace
 
 std::unique_ptr<PreTokenizer> make_pre_tokenizer(const json::value& v) {
@@ -149,7 +141,7 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const json::value& v) {
                                        individual ? SplitBehavior::isolated : SplitBehavior::contiguous);
   }
   if (type == "CharDelimiterSplit") {
-    char32_t d = single_char(load::get_string(o, "delimiter", what), "pre_tokenizer.delimiter");
+    char32_t d = load::single_char(load::get_string(o, "delimiter", what), "pre_tokenizer.delimiter");
     return std::make_unique<CharSplit>(Pattern::of_char(d), SplitBehavior::removed);
   }
   if (type == "Split") {
@@ -161,7 +153,7 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const json::value& v) {
                                           load::get_bool(o, "use_regex", true, what));
   }
   if (type == "Metaspace") {
-    char32_t rep = single_char(load::get_string(o, "replacement", what), "pre_tokenizer.replacement");
+    char32_t rep = load::single_char(load::get_string(o, "replacement", what), "pre_tokenizer.replacement");
     auto scheme = Metaspace::Prepend::always;
     if (auto ps = load::opt_string(o, "prepend_scheme", what)) {
       if (*ps == "first") scheme = Metaspace::Prepend::first;
