@@ -96,7 +96,8 @@ void add_routes(http::Router& r, Context& ctx) {
           [&ctx, type](Request& req) { return h::repo_metrics(ctx, req, type); });
   }
 
-  // Explore (issue 5): listing/search, tags by type, likes.
+  // Explore (issue 5): listing/search, tags by type, likes; the task list of the Inference API.
+  r.add("GET", "/api/tasks", [&ctx](Request& req) { return h::tasks(ctx, req); });
   for (std::string type : {"model", "dataset", "space"}) {
     auto typed = [&ctx, type](http::Response (*fn)(Context&, Request&, std::string_view)) {
       return [&ctx, type, fn](Request& req) { return fn(ctx, req, type); };

@@ -56,7 +56,7 @@ http POST /api/models/alice/roberta-ner/commit/main "${AA[@]}" -H 'Content-Type:
   "$(printf '{"key":"header","value":{"summary":"card"}}\n{"key":"file","value":{"path":"README.md","content":"%s","encoding":"base64"}}\n{"key":"file","value":{"path":"config.json","content":"%s","encoding":"base64"}}\n' "$readme" "$config")"
 check "API commit accepted" test "$STATUS" = 200
 create secret-bert true
-push_card secret-bert $'---\nlibrary_name: transformers\nlicense: mit\ntags: [topsecret]\n---\nclassified sentiment model\n'
+push_card secret-bert $'---\nlibrary_name: transformers\nlicense: mit\npipeline_tag: text-classification\ntags: [topsecret]\n---\nclassified sentiment model\n'
 
 check "git-pushed card indexed: pipeline_tag from config" wait_listed "filter=text-classification&sort=id&direction=1" "alice/bert-imdb"
 http GET "/api/models?pipeline_tag=token-classification"
@@ -119,6 +119,10 @@ done
 check "private repo listed for its owner" grep -q alice/secret-bert <<<"$(walk "search=secret" "${AA[@]}")"
 http GET /api/models-tags-by-type
 check "tags-by-type lists public tags, not a private repo's" bash -c "jq -e '.license|map(.id)|index(\"license:mit\")' <<<'$BODY' >/dev/null && ! grep -q topsecret <<<'$BODY'"
+http GET /api/tasks
+check "api/tasks: default model per task is the public repo with that pipeline_tag" \
+  jqe '.["text-classification"].models[0].id=="alice/bert-imdb" and .["token-classification"].models[0].id=="alice/roberta-ner" and .["text-classification"].widgetModels==["alice/bert-imdb"] and .["fill-mask"].models==[]' <<<"$BODY"
+check "api/tasks names no private repo" bash -c "! grep -q secret <<<'$BODY'"
 http PUT /api/models/alice/secret-bert/settings "${AA[@]}" -d '{"private":false}'
 http GET "/api/models?search=secret"
 check "made public: listed at once" test "$(ids)" = "alice/secret-bert"

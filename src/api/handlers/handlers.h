@@ -69,6 +69,7 @@ Response validate_yaml(Context& ctx, Request& req);
 // Explore (issue 5). listing.cpp: GET /api/{models,datasets,spaces}, .../{type}s-tags-by-type.
 Response list_repos(Context& ctx, Request& req, std::string_view type);
 Response tags_by_type(Context& ctx, Request& req, std::string_view type);
+Response tasks(Context& ctx, Request& req);  // GET /api/tasks
 // likes.cpp: POST/DELETE .../like, GET .../likers, GET /api/users/{user}/likes.
 Response like_repo(Context& ctx, Request& req, std::string_view type);
 Response repo_likers(Context& ctx, Request& req, std::string_view type);

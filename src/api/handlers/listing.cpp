@@ -1,11 +1,14 @@
 // Listing and search: GET /api/models|datasets|spaces (HUB_API.md §3) and the tags-by-type
 // lists. Parses the query string, calls services/search, writes the `Link` header of the next
 // page (absolute, repeating every original parameter with `cursor` replaced).
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include "api/errors.h"
 #include "api/handlers/handlers.h"
 #include "api/request_auth.h"
+#include "inference/pipelines/pipeline.h"
 #include "services/search.h"
 
 namespace hub::api::handlers {
@@ -63,6 +66,42 @@ Response tags_by_type(Context& ctx, Request& req, std::string_view type) {
   auto out = services::tags_by_type(ctx.hub, type);
   if (!out) return to_response(out.error());
   return Response::json(200, *out);
+}
+
+// GET /api/tasks (HUB_API.md §10): the tasks this server's Inference API runs, each with its
+// default model first. The Python InferenceClient asks it when called without a model; the
+// default is the most-downloaded public repo carrying that pipeline_tag (none: empty list).
+Response tasks(Context& ctx, Request& req) {
+  (void)req;
+  std::vector<std::string> names;
+  for (auto t : inference::pipelines::supported_tasks()) names.emplace_back(t);
+  names.emplace_back("text-generation");
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  json::object out;
+  for (const auto& task : names) {
+    services::ListingParams lp;
+    lp.pipeline_tag = task;
+    lp.sort = "downloads";
+    lp.limit = 5;
+    auto page = services::list_repos(ctx.hub, services::Principal{}, lp);
+    if (!page) return to_response(page.error());
+    json::array models, widget;
+    for (const auto& item : page->items) {
+      auto id = json::get_string(item.as_object(), "id").value_or("");
+      models.push_back(json::object{{"id", id}, {"description", ""}});
+      if (widget.empty()) widget.push_back(boost::json::string(id));
+    }
+    std::string label;
+    bool upper = true;
+    for (char c : task) {
+      label += c == '-' ? ' ' : upper ? char(std::toupper(static_cast<unsigned char>(c))) : c;
+      upper = c == '-';
+    }
+    out[task] = json::object{{"id", task}, {"label", label}, {"widgetModels", std::move(widget)},
+                             {"models", std::move(models)}};
+  }
+  return Response::json(200, out);
 }
 
 }  // namespace hub::api::handlers
