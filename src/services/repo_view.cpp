@@ -48,6 +48,7 @@ Result<RepoView> build_repo_view(const storage::db::RepoRow& row, const std::str
 
   metadata::RepoFiles files;
   files.legacy_transformers_default = row.created_at < kLegacyTransformersCutoffMs;
+  files.repo_type = row.type;
   // Owned copies of the small files; RepoFiles holds views into them.
   std::unordered_map<std::string, std::string> texts;
   static const char* kWanted[] = {"README.md", "config.json", "tokenizer_config.json", "model_index.json",

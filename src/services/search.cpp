@@ -4,6 +4,7 @@
 
 #include "core/hash.h"
 #include "core/time.h"
+#include "services/metadata/dataset_tags.h"
 #include "services/metadata/pipeline_types.h"
 #include "services/repo_view.h"
 
@@ -140,7 +141,9 @@ void visibility(Hub& hub, const Principal& p, RepoQuery& q) {
 
 void add_filter(RepoQuery& q, std::string_view f) {
   if (f.empty()) return;
-  if (f.starts_with("language:")) q.tags.push_back(std::string(f.substr(9)));
+  // Languages match the card's `language` list (a facet), whatever the tag spelling: models
+  // carry "en", datasets "language:en".
+  if (f.starts_with("language:")) q.tags.push_back(storage::db::facet("language", f.substr(9)));
   else if (f.starts_with("pipeline_tag:")) q.tags.push_back(storage::db::facet("pipeline_tag", f.substr(13)));
   else q.tags.push_back(std::string(f));
 }
@@ -177,7 +180,7 @@ Result<ListingPage> list_repos(Hub& hub, const Principal& p, const ListingParams
   for (const auto& f : in.filters) add_filter(q, f);
   if (!in.pipeline_tag.empty()) q.tags.push_back(storage::db::facet("pipeline_tag", in.pipeline_tag));
   if (!in.library.empty()) q.tags.push_back(in.library);
-  if (!in.language.empty()) q.tags.push_back(in.language);
+  if (!in.language.empty()) q.tags.push_back(storage::db::facet("language", in.language));
   visibility(hub, p, q);
 
   HUB_TRY(hits, hub.db().query_repos(q));
@@ -218,6 +221,7 @@ Result<json::object> tags_by_type(Hub& hub, std::string_view type) {
     if (t.starts_with(lang_prefix)) languages.push_back(t.substr(lang_prefix.size()));
     else if (!storage::db::is_facet(t)) observed.push_back(std::move(t));
   }
+  if (type == "dataset") return metadata::datasets_tags_by_type(observed);
   return metadata::models_tags_by_type(observed, languages);
 }
 

@@ -130,6 +130,27 @@ http PUT /api/models/alice/secret-bert/settings "${AA[@]}" -d '{"private":true}'
 http GET "/api/models?search=secret"
 check "private again: hidden at once" test "$(ids)" = ""
 
+# Datasets: the card's classification lists, languages and data formats become the Hub's tags.
+dataset_commit() {  # dataset_commit NAME README-TEXT DATA-PATH [private]
+  http POST /api/repos/create "${AA[@]}" -d "{\"name\":\"$1\",\"type\":\"dataset\",\"private\":${4:-false}}"
+  http POST "/api/datasets/alice/$1/commit/main" "${AA[@]}" -H 'Content-Type: application/x-ndjson' --data-binary \
+    "$(printf '{"key":"header","value":{"summary":"data"}}\n{"key":"file","value":{"path":"README.md","content":"%s","encoding":"base64"}}\n{"key":"file","value":{"path":"%s","content":"YSxiCjEsMgo=","encoding":"base64"}}\n' "$(printf '%s' "$2" | base64 -w0)" "$3")"
+}
+dataset_commit reviews $'---\ntask_categories: [text-classification]\nlanguage: [en]\nlicense: cc-by-4.0\nsize_categories: 1K<n<10K\n---\nReviews.\n' data/train.csv
+dataset_commit poems $'---\ntask_categories: [text-generation]\nlanguage: [fr]\n---\nPoems.\n' data/poems.jsonl
+dataset_commit hidden-ds $'---\ntask_categories: [text-classification]\nlanguage: [en]\ntags: [topsecret]\n---\n' data/x.csv true
+http GET "/api/datasets/alice/reviews"
+check "dataset tags as the Hub writes them" jqe '.tags==["task_categories:text-classification","language:en","license:cc-by-4.0","size_categories:1K<n<10K","format:csv","library:datasets","library:pandas","library:polars","region:us"]' <<<"$BODY"
+http GET "/api/datasets?filter=task_categories:text-classification"
+check "datasets filter task_categories (private one hidden)" test "$(ids)" = "alice/reviews"
+http GET "/api/datasets?filter=language:fr"
+check "datasets filter language:fr" test "$(ids)" = "alice/poems"
+http GET "/api/datasets?language=en&filter=format:csv" "${AA[@]}"
+check "datasets language= and format filter; the owner sees the private one" test "$(ids | tr , '\n' | sort | paste -sd,)" = "alice/hidden-ds,alice/reviews"
+http GET /api/datasets-tags-by-type
+check "datasets-tags-by-type groups by prefix" jqe '(.task_categories|map(.id)|index("task_categories:text-generation")) and (.format|map(.label)|index("jsonl")|not) and (.format|map(.label)|index("json")) and (.language|map(.label)|index("fr"))' <<<"$BODY"
+check "datasets-tags-by-type leaks no private tag" bash -c "! grep -q topsecret <<<'$BODY'"
+
 # A pushed change to the card shows in the next listing.
 push_card gpt-small $'---\nlibrary_name: transformers\nlicense: mit\nlanguage: fr\npipeline_tag: summarization\n---\nSummaries.\n'
 check "card change reflected (pipeline_tag)" wait_listed "pipeline_tag=summarization" "alice/gpt-small"

@@ -195,6 +195,8 @@ CardFields read_card_fields(const json::object& card, std::vector<std::string>& 
   f.license_name = r.single_string(card, "license_name");
   f.license_link = r.single_string(card, "license_link");
   f.datasets = r.string_list(card, "datasets");
+  for (auto key : kDatasetCardLists)
+    if (auto values = r.string_list(card, key); !values.empty()) f.dataset_lists.emplace_back(key, std::move(values));
   f.metrics = r.string_list(card, "metrics");
   f.base_models = r.string_list(card, "base_model");
   f.base_model_relation = r.single_string(card, "base_model_relation");

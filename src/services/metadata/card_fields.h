@@ -5,6 +5,8 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/json.h"
@@ -52,7 +54,16 @@ struct CardFields {
   json::object inference_parameters;  // `inference: {parameters: {...}}`
   json::array widget;                 // examples that are objects
   std::vector<ModelIndexEntry> model_index;
+  // Dataset cards' classification lists (kDatasetCardLists order, non-empty ones only): each
+  // value becomes a "<key>:<value>" tag on a dataset repo.
+  std::vector<std::pair<std::string, std::vector<std::string>>> dataset_lists;
 };
+
+// task_categories, task_ids, annotations_creators, language_creators, multilinguality,
+// source_datasets, size_categories: the order of the Hub's dataset tags.
+inline constexpr std::string_view kDatasetCardLists[] = {
+    "task_categories",  "task_ids",        "annotations_creators", "language_creators",
+    "multilinguality", "source_datasets", "size_categories"};
 
 struct CardFieldLimits {
   std::size_t max_list_items = 256;   // per list field (tags, languages, datasets, ...)

@@ -30,6 +30,8 @@ struct RepoFiles {
   bool legacy_transformers_default = false;
   // `region:<x>` tag the Hub puts on every repo ("us" there); empty for none.
   std::string region = "us";
+  // "model" | "dataset" | "space": datasets get the Hub's dataset tags and no pipeline_tag.
+  std::string repo_type = "model";
   // peft adapters take their base model's pipeline_tag (PIPELINE_TAG.md 2.4). The caller may
   // answer from its index; unset or nullopt means unknown.
   std::function<std::optional<std::string>(std::string_view repo_id)> base_model_pipeline_tag;

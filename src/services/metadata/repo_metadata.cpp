@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "services/metadata/dataset_tags.h"
 #include "services/metadata/libraries.h"
 #include "services/metadata/pipeline_types.h"
 #include "services/metadata/tags.h"
@@ -140,6 +141,10 @@ RepoMetadata build_repo_metadata(const RepoFiles& repo, const MetadataLimits& li
   if (repo.readme) md.card = parse_model_card(*repo.readme, limits.card);
   md.errors = md.card.errors;
   md.fields = read_card_fields(md.card.data, md.errors, limits.fields);
+  if (repo.repo_type == "dataset") {  // no task or library inference: datasets are data
+    md.tags = derive_dataset_tags(md.fields, repo);
+    return md;
+  }
 
   auto config = parse_json_file(repo.config_json, "config.json", limits, md.errors);
   auto tokenizer_config = parse_json_file(repo.tokenizer_config_json, "tokenizer_config.json", limits, md.errors);
