@@ -238,6 +238,40 @@ await step('widget (when the Inference API can run a model)', async () => {
   await shot('widget');
 });
 
+await step('text-generation widget streams tokens into the page', async () => {
+  const dir = process.env.STORIES_MODEL_DIR;
+  if (!dir || !fs.existsSync(dir)) { console.log('SKIP: streaming widget: no stories260K model (../shared/models)'); return; }
+  await page.goto('/new');
+  await page.fill('#new-repo-form input[name=name]', 'stories');
+  await Promise.all([page.waitForURL(`**/${user}/stories`), page.click('#new-repo-form button[type=submit]')]);
+  await page.goto(`/${user}/stories/upload/main`);
+  await page.setInputFiles('#upload-form input[type=file]', fs.readdirSync(dir).map((f) => path.join(dir, f)));
+  await Promise.all([page.waitForURL('**/commit/*'), page.click('#upload-form button[type=submit]')]);
+  let probe;
+  for (let i = 0; i < 60; i++) {
+    probe = await page.request.post(`/models/${user}/stories`, { data: { inputs: 'Once upon a time', parameters: { max_new_tokens: 30 } }, timeout: 60000 });
+    if (probe.status() !== 503) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  check('the Inference API runs the uploaded Llama', probe.ok());
+  if (!probe.ok()) return;
+  const expected = (await probe.json())[0].generated_text;  // greedy, return_full_text: prompt + continuation
+  await page.goto(`/${user}/stories`);
+  check('the text-generation widget starts with the card example', (await page.inputValue('.widget-input')) === 'Once upon a time');
+  // The widget must ask for a stream and read the server-sent events (the tiny model answers
+  // all 30 tokens within a few milliseconds, so the page cannot be caught half-way reliably).
+  const seen = page.waitForResponse((r) => r.url().endsWith(`/models/${user}/stories`) && r.request().method() === 'POST');
+  await page.click('.widget-run');
+  const res = await seen;
+  check('the widget asks for stream: true', JSON.parse(res.request().postData() || '{}').stream === true);
+  check('and reads a text/event-stream answer', (res.headers()['content-type'] || '').startsWith('text/event-stream'));
+  await page.waitForSelector('.widget-output[data-done="1"]', { timeout: 60000 });
+  const shown = await page.textContent('.widget-output .generated');
+  check('the streamed text equals the non-streamed greedy answer', shown === expected);
+  check('the new text is marked apart from the prompt', (await page.textContent('.widget-output .generated-new')) === expected.slice('Once upon a time'.length));
+  await shot('widget-generation');
+});
+
 await step('tokens page', async () => {
   await page.goto('/settings/tokens');
   await page.fill('input[name=name]', 'laptop');

@@ -1,7 +1,8 @@
 // The inference widget of a model page: sends the input to POST /models/{id} (the Inference
 // API) and draws the answer for the task: bars for scores, highlighted entities, the answer
-// span, filled-in sentences, generated text. Output is built with DOM nodes (textContent),
-// never HTML strings, so model output cannot inject markup.
+// span, filled-in sentences, generated text (text-generation streams its tokens in as the
+// server sends them: server-sent events, as the JS client reads them). Output is built with DOM
+// nodes (textContent), never HTML strings, so model output cannot inject markup.
 const el = (tag, cls, text) => {
   const e = document.createElement(tag);
   if (cls) e.className = cls;
@@ -67,6 +68,33 @@ function render(kind, task, out, input, context) {
   return el('p', 'generated', first?.generated_text ?? first?.summary_text ?? first?.translation_text ?? JSON.stringify(out));
 }
 
+// Reads a `stream: true` answer (TGI events: data:{"token":{"text","special"},...}) into the
+// page token by token, after the prompt. Resolves once the stream ends.
+async function streamInto(res, output, prompt) {
+  const p = el('p', 'generated', prompt);
+  const added = el('span', 'generated-new');
+  p.append(added);
+  output.replaceChildren(p);
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buf += value;
+    for (let end = buf.indexOf('\n\n'); end >= 0; end = buf.indexOf('\n\n')) {
+      const event = buf.slice(0, end);
+      buf = buf.slice(end + 2);
+      for (const line of event.split('\n')) {
+        if (!line.startsWith('data:')) continue;
+        let d;
+        try { d = JSON.parse(line.slice(5)); } catch { continue; }
+        if (d.error) { output.append(el('p', 'error', d.error)); return; }
+        if (d.token && !d.token.special) added.textContent += d.token.text;
+      }
+    }
+  }
+}
+
 export function init(root) {
   const form = root.querySelector('form');
   const output = root.querySelector('.widget-output');
@@ -84,6 +112,8 @@ export function init(root) {
     let body = { inputs: text };
     if (kind === 'qa') body = { inputs: { question: text, context: form.context.value } };
     if (kind === 'generation') body.parameters = { max_new_tokens: 30 };
+    const streaming = task === 'text-generation';
+    if (streaming) body.stream = true;
     if (task === 'zero-shot-classification')
       body.parameters = { candidate_labels: form.labels.value.split(',').map((s) => s.trim()).filter(Boolean) };
     output.replaceChildren(el('p', 'note', 'Computing…'));
@@ -93,6 +123,11 @@ export function init(root) {
         res = await fetch(endpoint, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
       } catch (e) {
         output.replaceChildren(el('p', 'error', 'Network error: ' + e.message));
+        return;
+      }
+      if (streaming && res.ok && (res.headers.get('content-type') || '').startsWith('text/event-stream')) {
+        await streamInto(res, output, text);
+        output.dataset.done = '1';
         return;
       }
       const data = await res.json().catch(() => ({}));
