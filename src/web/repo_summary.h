@@ -1,7 +1,6 @@
 // RepoSummary: what the pages need to know about a repo at one commit (its file list, card and
 // derived metadata, whether it holds TensorBoard event files), computed once per commit and
 // cached: a commit never changes, so entries never go stale, and the cache is bounded.
-// When services/repo_view lands, build() is the one place to switch to it.
 // Thread-safety: SummaryCache locks; summaries are immutable and shared.
 #pragma once
 
@@ -14,17 +13,17 @@
 #include <vector>
 
 #include "core/result.h"
-#include "services/metadata/repo_metadata.h"
-#include "storage/git/repo.h"
-#include "storage/git/types.h"
+#include "services/repo_view.h"
+#include "storage/db/database.h"
 
 namespace hub::web {
 
 struct RepoSummary {
   std::string commit;
-  std::vector<storage::git::TreeEntry> entries;  // recursive, files and folders
-  services::metadata::RepoMetadata metadata;
-  std::string readme;                            // README.md text (bounded), empty if none
+  // The API's view of the commit (files with sizes, derived metadata), shared with it through
+  // services' cache: the pages and GET /api/{type}s/{id} can never disagree on a repo's tags.
+  std::shared_ptr<const services::RepoView> view;
+  const services::metadata::RepoMetadata& metadata() const { return view->metadata; }
   bool has_readme = false;
   std::vector<std::string> event_files;          // events.out.tfevents.* paths
   uint64_t total_size = 0;                       // files, LFS at their real size
@@ -34,8 +33,8 @@ struct RepoSummary {
 class SummaryCache {
  public:
   explicit SummaryCache(size_t capacity = 256) : capacity_(capacity) {}
-  // `repo` is open on the repo at repo_path; commit is a 40-hex id.
-  Result<std::shared_ptr<const RepoSummary>> get(const std::string& repo_path, storage::git::Repo& repo,
+  // commit is a 40-hex id of the repo `row` stored at repo_path.
+  Result<std::shared_ptr<const RepoSummary>> get(const storage::db::RepoRow& row, const std::string& repo_path,
                                                  const std::string& commit);
 
  private:
@@ -45,6 +44,7 @@ class SummaryCache {
   std::map<std::string, std::shared_ptr<const RepoSummary>> map_;
 };
 
-Result<RepoSummary> build_summary(storage::git::Repo& repo, const std::string& commit);
+Result<RepoSummary> build_summary(const storage::db::RepoRow& row, const std::string& repo_path,
+                                  const std::string& commit);
 
 }  // namespace hub::web

@@ -26,7 +26,7 @@ struct LoadedEvents {
 };
 
 Result<LoadedEvents> load_events(Site& s, RepoView& v, const std::string& commit) {
-  auto sum = s.summaries.get(v.handle.path, *v.git, commit);
+  auto sum = s.summaries.get(v.handle.row, v.handle.path, commit);
   if (!sum) return std::unexpected(sum.error());
   LoadedEvents out;
   size_t total = 0;

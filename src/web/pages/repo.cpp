@@ -110,9 +110,9 @@ Response repo_home(Site& s, Request& req, std::string_view type) {
   data["repo"] = repo_header(p, *v, "card", v->default_branch);
   auto head = v->git->resolve_revision(v->default_branch);
   if (head) {
-    auto sum = s.summaries.get(v->handle.path, *v->git, *head);
+    auto sum = s.summaries.get(v->handle.row, v->handle.path, *head);
     if (!sum) return error_page(p, sum.error());
-    const auto& md = (*sum)->metadata;
+    const auto& md = (*sum)->metadata();
     MarkdownLinks links{repo_link(*v, "blob", v->default_branch), v->base + "/resolve/" + http::percent_encode(v->default_branch)};
     if ((*sum)->has_readme) data["card_html"] = render_markdown(md.card.body, links);
     data["chips"] = chips(md);

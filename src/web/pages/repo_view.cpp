@@ -69,7 +69,7 @@ json::object repo_header(const Page& p, RepoView& v, std::string_view tab, std::
   bool has_metrics = tab == "metrics";
   if (!has_metrics) {
     if (auto head = v.git->resolve_revision(v.default_branch)) {
-      if (auto sum = p.site.summaries.get(v.handle.path, *v.git, *head)) has_metrics = !(*sum)->event_files.empty();
+      if (auto sum = p.site.summaries.get(v.handle.row, v.handle.path, *head)) has_metrics = !(*sum)->event_files.empty();
     }
   }
   if (has_metrics) add_tab("metrics", "Metrics", v.base + "/metrics");
