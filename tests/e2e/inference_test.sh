@@ -140,13 +140,31 @@ PY
   check "host-root /v1/completions with the model in the body" test "$(jq -r '.choices[0].finish_reason' <<<"$BODY")" = length
   timeout 1 curl -sN -X POST "$URL/models/admin/stories" -d '{"inputs":"Zoo","stream":true,"parameters":{"max_new_tokens":400}}' >/dev/null
   check "a client leaving mid-stream does not hurt the server" healthy
+  # Continuous batching: concurrent generations (plain, seeded sampling, streams) share the
+  # model's decode steps and give exactly what each gives alone.
+  SAMPLED='{"inputs":"Once upon a time","parameters":{"max_new_tokens":60,"temperature":0.9,"top_k":20,"seed":7}}'
+  http POST /models/admin/stories -d "$SAMPLED"
+  ALONE=$(jq -r '.[0].generated_text' <<<"$BODY")
+  seq 1 8 | xargs -P 8 -I{} sh -c "case {} in
+      [1-3]) curl -s -D '$E2E_TMP/genh.{}' -o '$E2E_TMP/gen.{}' -X POST '$URL/models/admin/stories' -d '{\"inputs\":\"Zoo\",\"parameters\":{\"max_new_tokens\":50}}' ;;
+      [4-6]) curl -s -D '$E2E_TMP/genh.{}' -o '$E2E_TMP/sam.{}' -X POST '$URL/models/admin/stories' -d '$SAMPLED' ;;
+      *) curl -sN -o '$E2E_TMP/sse.{}' -X POST '$URL/models/admin/stories' -d '{\"inputs\":\"Zoo\",\"stream\":true,\"parameters\":{\"max_new_tokens\":50}}' ;;
+    esac"
+  check "concurrent greedy generations: each identical to the golden" bash -c 'for f in "$1"/gen.[0-9]*; do [ "$(jq -r ".[0].generated_text" "$f")" = "$2" ] || exit 1; done' _ "$E2E_TMP" "$GOLD"
+  check "concurrent seeded samplings: each identical to the same request alone" bash -c 'for f in "$1"/sam.*; do [ "$(jq -r ".[0].generated_text" "$f")" = "$2" ] || exit 1; done' _ "$E2E_TMP" "$ALONE"
+  check "concurrent streams: each adds up to the golden continuation" bash -c 'for f in "$1"/sse.*; do [ "$(grep "^data:" "$f" | cut -c6- | jq -j "select(.token) | .token.text")" = "${2#Zoo}" ] || exit 1; done' _ "$E2E_TMP" "$GOLD"
+  echo "decode batch sizes seen: $(grep -hi '^x-compute-batch-size:' "$E2E_TMP"/genh.* | tr -d '\r' | awk '{print $2}' | sort | uniq -c | tr '\n' ' ')"
   expect_error 400 "streaming from a classification model" POST /models/admin/clf -d '{"inputs":"x","stream":true}'
   expect_error 400 "max_new_tokens of 10^9 is refused clearly" POST /models/admin/stories -d '{"inputs":"Zoo","parameters":{"max_new_tokens":1000000000}}'
 else
   echo "SKIPPED: text generation checks: $STORIES is absent (real model files exist only in this workplace)"
 fi
 
-# A burst of 200 concurrent requests: every one answered, every answer right.
+# A burst of 200 concurrent requests: every one answered, every answer right, memory bounded
+# (peak RSS during the burst, reset just before it via clear_refs, over the loaded-model RSS).
+rss_kb() { awk "/^$1:/ {print \$2}" "/proc/$HUBD_PID/status"; }
+BEFORE=$(rss_kb VmRSS)
+echo 5 > "/proc/$HUBD_PID/clear_refs" 2>/dev/null || true
 seq 1 200 | xargs -P 64 -I{} sh -c "curl -s -D '$E2E_TMP/bursth.{}' -o '$E2E_TMP/burst.{}' -w '%{http_code}\n' -X POST '$URL/models/admin/clf' -d '{\"inputs\":\"what a great day\"}'" > "$E2E_TMP/codes"
 OK=$(grep -c '^200$' "$E2E_TMP/codes"); BUSY=$(grep -c '^429$' "$E2E_TMP/codes"); OTHER=$((200 - OK - BUSY))
 check "200 concurrent requests: each is answered 200 or 429, none fails ($OK ok, $BUSY busy)" test "$OTHER" = 0 -a "$OK" -gt 0
@@ -160,4 +178,7 @@ for f in "$E2E_TMP"/burst.*; do
 done
 check "every 200 in the burst carries the right answer" test "$WRONG" = 0
 check "the server is healthy after the burst" healthy
+PEAK=$(rss_kb VmHWM)
+echo "hubd RSS: ${BEFORE} kB with the model loaded, ${PEAK} kB peak during the burst"
+check "memory bounded under the burst (peak $((PEAK - BEFORE)) kB over the loaded state; limit 100 MB)" test $((PEAK - BEFORE)) -lt 102400
 finish
