@@ -29,6 +29,8 @@ def main():
     torch.set_num_threads(threads)
     cfg = json.load(open(d + "/config.json"))
     W = load(d + "/model.safetensors")
+    if cfg.get("model_type") == "gpt2":
+        return bench(name, P, N, cfg["vocab_size"], *gpt2(cfg, W, P + N))
     H, nh = cfg["hidden_size"], cfg["num_attention_heads"]
     kv = cfg.get("num_key_value_heads", nh)
     hd = cfg.get("head_dim") or H // nh
@@ -75,12 +77,53 @@ def main():
                              w["mlp.down_proj.weight"])
         return F.linear(rms(x[:, -1], W["model.norm.weight"]), head)
 
+    return bench(name, P, N, V, forward, lambda B: [(torch.zeros(B, kv, maxp, hd), torch.zeros(B, kv, maxp, hd)) for _ in range(L)])
+
+
+def gpt2(cfg, W, maxp):
+    """GPT-2: learned positions, LayerNorm, fused Conv1D qkv ([in, out] weights), GELU (tanh), tied head."""
+    H, nh, L, eps = cfg["n_embd"], cfg["n_head"], cfg["n_layer"], cfg.get("layer_norm_epsilon", 1e-5)
+    hd = H // nh
+    g = lambda k: W["transformer." + k]
+    lw = [{k: g(f"h.{i}.{k}") for k in ["ln_1.weight", "ln_1.bias", "ln_2.weight", "ln_2.bias", "attn.c_attn.weight",
+           "attn.c_attn.bias", "attn.c_proj.weight", "attn.c_proj.bias", "mlp.c_fc.weight", "mlp.c_fc.bias",
+           "mlp.c_proj.weight", "mlp.c_proj.bias"]} for i in range(L)]
+    # Conv1D computes x @ W + b; F.linear wants [out, in]: transpose once, as hubd does at load.
+    for w in lw:
+        for k in ["attn.c_attn.weight", "attn.c_proj.weight", "mlp.c_fc.weight", "mlp.c_proj.weight"]:
+            w[k] = w[k].t().contiguous()
+
+    def forward(ids, cache, pos0):
+        B, T = ids.shape
+        x = g("wte.weight")[ids] + g("wpe.weight")[pos0:pos0 + T]
+        for i in range(L):
+            w = lw[i]
+            h = F.layer_norm(x, (H,), w["ln_1.weight"], w["ln_1.bias"], eps)
+            q, k, v = F.linear(h, w["attn.c_attn.weight"], w["attn.c_attn.bias"]).split(H, -1)
+            q, k, v = (t.view(B, T, nh, hd).transpose(1, 2) for t in (q, k, v))
+            ck, cv = cache[i]
+            ck[:, :, pos0:pos0 + T] = k
+            cv[:, :, pos0:pos0 + T] = v
+            s = q @ ck[:, :, :pos0 + T].transpose(2, 3) / math.sqrt(hd)
+            if T > 1:
+                s = s + torch.full((T, pos0 + T), float("-inf")).triu(pos0 + 1)
+            a = torch.softmax(s, -1) @ cv[:, :, :pos0 + T]
+            x = x + F.linear(a.transpose(1, 2).reshape(B, T, H), w["attn.c_proj.weight"], w["attn.c_proj.bias"])
+            h = F.layer_norm(x, (H,), w["ln_2.weight"], w["ln_2.bias"], eps)
+            x = x + F.linear(F.gelu(F.linear(h, w["mlp.c_fc.weight"], w["mlp.c_fc.bias"]), approximate="tanh"),
+                             w["mlp.c_proj.weight"], w["mlp.c_proj.bias"])
+        return F.linear(F.layer_norm(x[:, -1], (H,), g("ln_f.weight"), g("ln_f.bias"), eps), g("wte.weight"))
+
+    return forward, lambda B: [(torch.zeros(B, nh, maxp, hd), torch.zeros(B, nh, maxp, hd)) for _ in range(L)]
+
+
+def bench(name, P, N, V, forward, new_cache):
     def run(B):
         prompt = torch.tensor([[(i * 7919 + 1 + b) % V for i in range(P)] for b in range(B)])
         best_p = best_d = 1e30
         with torch.no_grad():
             for _ in range(3):
-                cache = [(torch.zeros(B, kv, maxp, hd), torch.zeros(B, kv, maxp, hd)) for _ in range(L)]
+                cache = new_cache(B)
                 t0 = time.perf_counter()
                 logits = forward(prompt, cache, 0)
                 t1 = time.perf_counter()
