@@ -1,6 +1,7 @@
 // feature-extraction (docs/INFERENCE_API.md §5): sentence-transformers models give their
-// pooled (and, with a Normalize module, L2-normalised) embedding — a string gives [f...], a
-// list [[f...], ...]; other models give the last hidden state, 1 x seq x hidden per input.
+// pooled (and, with a Normalize module, L2-normalised) embedding of the input truncated to
+// the model's positions — a string gives [f...], a list [[f...], ...]; other models give the
+// last hidden state, 1 x seq x hidden per input.
 // sentence-similarity: cosine similarity of the source sentence's embedding with each of
 // `sentences` (sentence-transformers pooling, else mean pooling).
 #include <algorithm>
@@ -18,16 +19,22 @@ boost::json::array row(const float* p, int64_t n) {
   for (int64_t i = 0; i < n; ++i) a.push_back(double(p[i]));
   return a;
 }
+// sentence-transformers truncates its inputs to max_seq_length, by default the model's
+// positions (sentence_bert_config.json may set less: not read here). Plain transformers
+// feature-extraction does not truncate; a too-long input is refused by the encoder.
+size_t sentence_max_tokens(const Model& m) { return size_t(std::max<int64_t>(model_max_tokens(m.config()), 1)); }
 }  // namespace
 
 Result<value> feature_extraction(const Model& m, const value& inputs, const boost::json::object*) {
   HUB_TRY(tok, require_tokenizer(m));
+  const size_t max_len = sentence_max_tokens(m);
   bool single = false;
   HUB_TRY(texts, text_inputs(inputs, &single));
   boost::json::array out;
   for (const auto& text : texts) {
     HUB_TRY(enc, tok->encode(text));
     if (m.config().sentence_pooling) {
+      truncate_sequence(enc, max_len, 0);
       HUB_TRY(e, m.embeddings(batch_of(enc)));
       out.push_back(row(e.data(), e.dim(1)));
     } else {
@@ -48,8 +55,10 @@ Result<value> sentence_similarity(const Model& m, const value& inputs, const boo
   const auto* sentences = in ? json::get_array(*in, "sentences") : nullptr;
   if (!source || !sentences)
     return fail(Errc::invalid_argument, "`inputs` must be {source_sentence: str, sentences: [str]}");
+  const size_t max_len = sentence_max_tokens(m);
   auto embed = [&](std::string_view text) -> Result<std::vector<double>> {
     HUB_TRY(enc, tok->encode(text));
+    truncate_sequence(enc, max_len, 0);
     HUB_TRY(e, m.embeddings(batch_of(enc)));
     return std::vector<double>(e.data(), e.data() + e.dim(1));
   };

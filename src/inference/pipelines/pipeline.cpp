@@ -9,9 +9,29 @@
 
 namespace hub::inference::pipelines {
 
+namespace {
+using TaskFn = Result<value> (*)(const Model&, const value&, const boost::json::object*);
+
+// A list of inputs for a task whose pipeline takes one: one answer per element, in order, as
+// transformers' pipelines answer. fill-mask and question-answering give a one-element list
+// the single answer (their __call__ unwraps it); token-classification keeps the list.
+Result<value> each_input(TaskFn fn, const Model& m, const boost::json::array& inputs,
+                         const boost::json::object* params, bool unwrap_one) {
+  if (inputs.empty()) return fail(Errc::invalid_argument, "`inputs` must not be an empty list");
+  boost::json::array out;
+  for (const auto& in : inputs) {
+    if (in.is_array()) return fail(Errc::invalid_argument, "`inputs` must not nest lists");
+    HUB_TRY(r, fn(m, in, params));
+    out.push_back(std::move(r));
+  }
+  if (unwrap_one && out.size() == 1) return value(std::move(out[0]));
+  return value(std::move(out));
+}
+}  // namespace
+
 std::vector<std::string_view> supported_tasks() {
   return {"text-classification", "fill-mask", "token-classification", "question-answering",
-          "feature-extraction", "sentence-similarity", "text-generation"};
+          "feature-extraction", "sentence-similarity", "zero-shot-classification", "text-generation"};
 }
 
 Result<boost::json::value> run_task(const Model& model, std::string_view task,
@@ -29,11 +49,25 @@ Result<boost::json::value> run_task(const Model& model, std::string_view task,
       return fail(Errc::unsupported, "The task `text-generation` needs a decoder model (Llama, GPT-2, ...)");
     if (task == "text-classification" || task == "sentiment-analysis")
       return text_classification(model, inputs, params);
-    if (task == "fill-mask") return fill_mask(model, inputs, params);
-    if (task == "token-classification" || task == "ner") return token_classification(model, inputs, params);
-    if (task == "question-answering") return question_answering(model, inputs, params);
+    if (task == "fill-mask") {
+      if (inputs.is_array()) return each_input(fill_mask, model, inputs.get_array(), params, true);
+      return fill_mask(model, inputs, params);
+    }
+    if (task == "token-classification" || task == "ner") {
+      if (inputs.is_array()) return each_input(token_classification, model, inputs.get_array(), params, false);
+      return token_classification(model, inputs, params);
+    }
+    if (task == "question-answering") {
+      if (inputs.is_array()) return each_input(question_answering, model, inputs.get_array(), params, true);
+      return question_answering(model, inputs, params);
+    }
+    // The API runs sentence-similarity models under "feature-extraction" (they serve both);
+    // the {source_sentence, sentences} input says which one the caller meant.
+    if (task == "sentence-similarity" ||
+        (task == "feature-extraction" && inputs.is_object() && inputs.get_object().contains("source_sentence")))
+      return sentence_similarity(model, inputs, params);
     if (task == "feature-extraction") return feature_extraction(model, inputs, params);
-    if (task == "sentence-similarity") return sentence_similarity(model, inputs, params);
+    if (task == "zero-shot-classification") return zero_shot_classification(model, inputs, params);
   } catch (const std::bad_alloc&) {
     return fail(Errc::too_large, "out of memory");
   } catch (const std::exception& e) {

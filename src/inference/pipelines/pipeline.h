@@ -1,7 +1,7 @@
 // run_task: the Inference API's task pipelines on a loaded encoder model (docs/INFERENCE_API.md
 // §4-5): text-classification, fill-mask, token-classification, question-answering,
-// feature-extraction, sentence-similarity. Stateless; thread-safe (the Model is const and
-// shared). Needs the model's tokenizer (Errc::unsupported without one).
+// feature-extraction, sentence-similarity, zero-shot-classification. Stateless; thread-safe
+// (the Model is const and shared). Needs the model's tokenizer (Errc::unsupported without one).
 #pragma once
 
 #include <string_view>

@@ -97,15 +97,16 @@ Result<value> question_answering(const Model& m, const value& inputs, const boos
     softmax_inplace(pe);
     if (impossible) null_score = std::min(null_score, ps[0] * pe[0]);
     ps[0] = pe[0] = 0;
-    // Whole words: WordPiece continuations ("##") extend a span, within the context.
+    // Whole words: WordPiece continuations ("##") extend a span, within this window (the
+    // word as the window's own encoding knows it, as transformers' word_to_chars sees it).
     auto span_start = [&](size_t f) {
       if (align && wordpiece)
-        while (f > ctx_begin && full.tokens[f].rfind("##", 0) == 0) --f;
+        while (f > w0 && full.tokens[f].rfind("##", 0) == 0) --f;
       return std::min(full.offsets[f].first, ctx_text.size());
     };
     auto span_end = [&](size_t f) {
       if (align && wordpiece)
-        while (f + 1 < ctx_end && full.tokens[f + 1].rfind("##", 0) == 0) ++f;
+        while (f + 1 < w1 && full.tokens[f + 1].rfind("##", 0) == 0) ++f;
       return std::min(full.offsets[f].second, ctx_text.size());
     };
     std::vector<Answer> cands;

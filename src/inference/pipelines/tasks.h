@@ -15,5 +15,6 @@ Result<value> token_classification(const Model& m, const value& inputs, const bo
 Result<value> question_answering(const Model& m, const value& inputs, const boost::json::object* params);
 Result<value> feature_extraction(const Model& m, const value& inputs, const boost::json::object* params);
 Result<value> sentence_similarity(const Model& m, const value& inputs, const boost::json::object* params);
+Result<value> zero_shot_classification(const Model& m, const value& inputs, const boost::json::object* params);
 
 }  // namespace hub::inference::pipelines

@@ -31,6 +31,37 @@ PaddedBatch pad_batch(std::span<const Encoding> encs, int32_t pad_id) {
   return pb;
 }
 
+int64_t model_max_tokens(const ModelConfig& c) {
+  int64_t n = c.encoder.max_position_embeddings;
+  if (c.encoder.positions == layers::PositionScheme::roberta) n -= c.encoder.pad_token_id + 1;
+  return n;
+}
+
+void truncate_sequence(Encoding& e, size_t max_len, int32_t seq) {
+  if (e.ids.size() <= max_len || e.sequence_ids.size() != e.ids.size()) return;
+  size_t excess = e.ids.size() - max_len, seq_end = 0;
+  for (size_t i = 0; i < e.ids.size(); ++i)
+    if (e.sequence_ids[i] == seq) seq_end = i + 1;
+  std::vector<size_t> keep;
+  for (size_t i = 0; i < e.ids.size(); ++i)
+    if (!(e.sequence_ids[i] == seq && i + excess >= seq_end)) keep.push_back(i);
+  const size_t n = e.ids.size();
+  auto pick = [&](auto& v) {
+    if (v.size() != n) return;
+    std::decay_t<decltype(v)> out;
+    out.reserve(keep.size());
+    for (size_t i : keep) out.push_back(v[i]);
+    v = std::move(out);
+  };
+  pick(e.ids);
+  pick(e.type_ids);
+  pick(e.tokens);
+  pick(e.offsets);
+  pick(e.special_tokens_mask);
+  pick(e.attention_mask);
+  pick(e.sequence_ids);
+}
+
 std::vector<int64_t> codepoint_index(std::string_view text) {
   std::vector<int64_t> cp(text.size() + 1);
   int64_t n = 0;

@@ -29,6 +29,12 @@ struct PaddedBatch {
 };
 PaddedBatch pad_batch(std::span<const Encoding> encs, int32_t pad_id);
 
+// The longest sequence the model's positions allow (RoBERTa offsets positions by pad + 1).
+int64_t model_max_tokens(const ModelConfig& c);
+// Truncation of one input of an encoding (sequence_ids == seq): drops its last tokens until
+// the whole encoding has at most max_len tokens, keeping the special tokens around it.
+void truncate_sequence(Encoding& e, size_t max_len, int32_t seq);
+
 // Code point index of each byte position of `text` (size text.size() + 1), so that a byte
 // offset b maps to cp[b] (Python str indices).
 std::vector<int64_t> codepoint_index(std::string_view text);

@@ -1,8 +1,10 @@
 // token-classification (docs/INFERENCE_API.md §5): per-token softmax, aggregation
 // none|simple|first|average|max (default simple), B-/I- grouping, ignore_labels (default
-// ["O"]) applied after grouping. Offsets are code point indices into the input.
-// Word boundaries: WordPiece vocabularies (those with a [CLS] token) continue a word with
-// "##"; other vocabularies use the "previous character is not a space" rule.
+// ["O"]) applied after grouping. Offsets are code point indices into the input. Texts longer
+// than the model are truncated, or with `stride` classified in overlapping windows.
+// Word boundaries as transformers draws them: with a WordPiece vocabulary (one with [CLS]) a
+// token continues a word when its string and its text span differ in length ("##s" vs "s");
+// otherwise when the character before it is not a space. An unknown token's word is its text.
 #include <algorithm>
 #include <cmath>
 
@@ -13,9 +15,15 @@ namespace hub::inference::pipelines {
 
 namespace {
 
-struct PreEntity {
+// One token of the input: its id, and for [UNK] the input text it stands for.
+struct Piece {
   int32_t id = 0;
-  std::string word;
+  bool unk = false;
+  std::string text;  // the token string, or the input text for [UNK]
+};
+
+struct PreEntity {
+  Piece piece;
   int64_t index = 0, start = 0, end = 0;
   std::vector<double> probs;
   bool is_subword = false;
@@ -24,8 +32,7 @@ struct PreEntity {
 struct Entity {
   std::string entity;
   double score = 0;
-  std::vector<int32_t> ids;
-  std::string word;  // set for aggregation none
+  std::vector<Piece> pieces;
   int64_t index = -1, start = 0, end = 0;
 };
 
@@ -33,8 +40,49 @@ size_t argmax(const std::vector<double>& v) {
   return size_t(std::max_element(v.begin(), v.end()) - v.begin());
 }
 
+// The WordPiece decoder's clean-up (the tokenizers library's list), for text joined here.
+std::string clean_up(std::string s) {
+  static const std::pair<std::string_view, std::string_view> kRules[] = {
+      {" .", "."}, {" ?", "?"}, {" !", "!"}, {" ,", ","}, {" ' ", "'"}, {" n't", "n't"},
+      {" 'm", "'m"}, {" do not", " don't"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}};
+  for (auto [from, to] : kRules)
+    for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+      s.replace(at, from.size(), to);
+  return s;
+}
+
+// transformers' convert_tokens_to_string over the tokens of an entity. Runs of known tokens
+// go through the tokenizer's decoder; an [UNK] contributes the input text it covers (the
+// decoder would drop it as a special token), joined as WordPiece joins a new word.
+Result<std::string> tokens_to_string(const Tokenizer& tok, const std::vector<Piece>& pieces, bool wordpiece) {
+  std::string out;
+  std::vector<int32_t> run;
+  bool any_unk = false;
+  auto flush = [&]() -> Result<void> {
+    if (run.empty()) return {};
+    HUB_TRY(text, tok.decode(run, false));
+    if (!out.empty()) out += ' ';
+    out += text;
+    run.clear();
+    return {};
+  };
+  for (const auto& p : pieces) {
+    if (!p.unk) {
+      run.push_back(p.id);
+      continue;
+    }
+    any_unk = true;
+    if (auto r = flush(); !r) return std::unexpected(r.error());
+    if (!out.empty()) out += ' ';
+    out += p.text;
+  }
+  if (auto r = flush(); !r) return std::unexpected(r.error());
+  if (any_unk && wordpiece) out = clean_up(std::move(out));
+  return out;
+}
+
 Result<boost::json::array> group(const Tokenizer& tok, const std::vector<Entity>& ents,
-                                 const std::vector<std::string>& ignore) {
+                                 const std::vector<std::string>& ignore, bool wordpiece) {
   boost::json::array out;
   auto tag = [](const std::string& label) -> std::pair<char, std::string> {
     if (label.rfind("B-", 0) == 0) return {'B', label.substr(2)};
@@ -54,13 +102,13 @@ Result<boost::json::array> group(const Tokenizer& tok, const std::vector<Entity>
     auto dash = label.find('-');
     std::string group_name = dash == std::string::npos ? label : label.substr(dash + 1);
     double score = 0;
-    std::vector<int32_t> ids;
+    std::vector<Piece> pieces;
     for (size_t k = i; k < j; ++k) {
       score += ents[k].score;
-      ids.insert(ids.end(), ents[k].ids.begin(), ents[k].ids.end());
+      pieces.insert(pieces.end(), ents[k].pieces.begin(), ents[k].pieces.end());
     }
     if (std::find(ignore.begin(), ignore.end(), group_name) == ignore.end()) {
-      HUB_TRY(word, tok.decode(ids, true));
+      HUB_TRY(word, tokens_to_string(tok, pieces, wordpiece));
       out.push_back(boost::json::object{{"entity_group", group_name},
                                         {"score", score / double(j - i)},
                                         {"word", word},
@@ -72,56 +120,54 @@ Result<boost::json::array> group(const Tokenizer& tok, const std::vector<Entity>
   return out;
 }
 
-}  // namespace
+int64_t codepoints(std::string_view s) {
+  int64_t n = 0;
+  for (char c : s) n += (uint8_t(c) & 0xc0) != 0x80;
+  return n;
+}
 
-Result<value> token_classification(const Model& m, const value& inputs, const boost::json::object* params) {
-  if (m.config().head != HeadKind::token_classification)
-    return fail(Errc::unsupported, "model has no token classification head");
-  HUB_TRY(tok, require_tokenizer(m));
-  HUB_TRY(agg_opt, param_string(params, "aggregation_strategy"));
-  std::string agg = agg_opt.value_or("simple");
-  if (agg != "none" && agg != "simple" && agg != "first" && agg != "average" && agg != "max")
-    return fail(Errc::invalid_argument, "`aggregation_strategy` must be none, simple, first, average or max");
-  HUB_TRY(stride, param_int(params, "stride"));
-  if (stride) return fail(Errc::unsupported, "`stride` is not supported yet");
-  std::vector<std::string> ignore{"O"};
-  if (const value* il = params ? json::find(*params, "ignore_labels") : nullptr; il && !il->is_null()) {
-    if (!il->is_array()) return fail(Errc::invalid_argument, "`ignore_labels` must be a list of strings");
-    ignore.clear();
-    for (const auto& v : il->get_array()) {
-      if (!v.is_string()) return fail(Errc::invalid_argument, "`ignore_labels` must be a list of strings");
-      ignore.emplace_back(v.get_string());
-    }
-  }
-  if (!inputs.is_string()) return fail(Errc::invalid_argument, "`inputs` must be a string");
-  const std::string text(inputs.get_string());
-  HUB_TRY(enc, tok->encode(text));
-  HUB_TRY(logits, m.logits(batch_of(enc)));
+// The text and what the request asks of it.
+struct Job {
+  std::string text;
+  std::vector<int64_t> cp;  // byte offset -> code point offset
+  std::string agg;
+  std::vector<std::string> ignore;
+  bool wordpiece = false;
+  std::optional<int32_t> unk;
+};
+
+// What one encoding (all of the text, or a stride window of it) gives: entities (aggregation
+// none) or groups, with ignore_labels removed.
+Result<boost::json::array> classify(const Model& m, const Tokenizer& tok, const Encoding& enc, const Job& w) {
   const auto& labels = m.config().id2label;
   const int64_t n = m.config().num_labels;
-  const auto cp = codepoint_index(text);
-  const bool wordpiece = tok->token_to_id("[CLS]").has_value();
-  std::optional<int32_t> unk = tok->token_to_id("[UNK]");
-  if (!unk) unk = tok->token_to_id("<unk>");
+  HUB_TRY(logits, m.logits(batch_of(enc)));
+  const std::string& text = w.text;
+  const auto& cp = w.cp;
+  const auto& unk = w.unk;
+  const std::string& agg = w.agg;
+  const auto& ignore = w.ignore;
 
   std::vector<PreEntity> pre;
   for (size_t i = 0; i < enc.ids.size(); ++i) {
     if (enc.special_tokens_mask[i]) continue;
     PreEntity p;
-    p.id = enc.ids[i];
+    p.piece.id = enc.ids[i];
     p.index = int64_t(i);
     size_t b = std::min(enc.offsets[i].first, text.size()), e = std::min(enc.offsets[i].second, text.size());
     p.start = cp[b];
     p.end = cp[e];
-    p.word = enc.tokens[i];
+    p.piece.text = enc.tokens[i];
     const float* row = logits.data() + int64_t(i) * n;
     p.probs.assign(row, row + n);
     softmax_inplace(p.probs);
-    if (unk && p.id == *unk) {
-      p.word = text.substr(b, e - b);
+    if (unk && p.piece.id == *unk) {
+      p.piece.text = text.substr(b, e - b);
+      p.piece.unk = true;
       p.is_subword = false;
-    } else if (wordpiece) {
-      p.is_subword = p.word.rfind("##", 0) == 0;
+    } else if (w.wordpiece) {
+      // Python len() of the token string vs of its text span (code points).
+      p.is_subword = codepoints(p.piece.text) != p.end - p.start;
     } else {
       p.is_subword = b > 0 && text[b - 1] != ' ' && (b >= text.size() || text[b] != ' ');
     }
@@ -132,15 +178,15 @@ Result<value> token_classification(const Model& m, const value& inputs, const bo
   if (agg == "none" || agg == "simple") {
     for (const auto& p : pre) {
       size_t k = argmax(p.probs);
-      ents.push_back(Entity{labels[k], p.probs[k], {p.id}, p.word, p.index, p.start, p.end});
+      ents.push_back(Entity{labels[k], p.probs[k], {p.piece}, p.index, p.start, p.end});
     }
     if (agg == "none") {
       boost::json::array out;
       for (const auto& e : ents)
         if (std::find(ignore.begin(), ignore.end(), e.entity) == ignore.end())
           out.push_back(boost::json::object{{"entity", e.entity}, {"score", e.score}, {"index", e.index},
-                                            {"word", e.word}, {"start", e.start}, {"end", e.end}});
-      return value(std::move(out));
+                                            {"word", e.pieces[0].text}, {"start", e.start}, {"end", e.end}});
+      return out;
     }
   } else {
     // Words: a word starts at every non-subword token.
@@ -164,14 +210,105 @@ Result<value> token_classification(const Model& m, const value& inputs, const bo
           for (int64_t c = 0; c < n; ++c) probs[size_t(c)] += pre[k].probs[size_t(c)] / double(j - i);
       }
       size_t k = argmax(probs);
-      Entity e{labels[k], probs[k], {}, {}, -1, pre[i].start, pre[j - 1].end};
-      for (size_t t = i; t < j; ++t) e.ids.push_back(pre[t].id);
+      Entity e{labels[k], probs[k], {}, -1, pre[i].start, pre[j - 1].end};
+      for (size_t t = i; t < j; ++t) e.pieces.push_back(pre[t].piece);
       ents.push_back(std::move(e));
       i = j;
     }
   }
-  HUB_TRY(out, group(*tok, ents, ignore));
-  return value(std::move(out));
+  return group(tok, ents, ignore, w.wordpiece);
+}
+
+// The tokens idx of an encoding (in order), as an encoding of their own.
+Encoding subset(const Encoding& e, const std::vector<size_t>& idx) {
+  Encoding out;
+  for (size_t i : idx) {
+    out.ids.push_back(e.ids[i]);
+    out.type_ids.push_back(e.type_ids[i]);
+    out.tokens.push_back(e.tokens[i]);
+    out.offsets.push_back(e.offsets[i]);
+    out.special_tokens_mask.push_back(e.special_tokens_mask[i]);
+    out.attention_mask.push_back(e.attention_mask[i]);
+    out.sequence_ids.push_back(e.sequence_ids[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<value> token_classification(const Model& m, const value& inputs, const boost::json::object* params) {
+  if (m.config().head != HeadKind::token_classification)
+    return fail(Errc::unsupported, "model has no token classification head");
+  HUB_TRY(tok, require_tokenizer(m));
+  HUB_TRY(agg_opt, param_string(params, "aggregation_strategy"));
+  std::string agg = agg_opt.value_or("simple");
+  if (agg != "none" && agg != "simple" && agg != "first" && agg != "average" && agg != "max")
+    return fail(Errc::invalid_argument, "`aggregation_strategy` must be none, simple, first, average or max");
+  HUB_TRY(stride, param_int(params, "stride"));
+  std::vector<std::string> ignore{"O"};
+  if (const value* il = params ? json::find(*params, "ignore_labels") : nullptr; il && !il->is_null()) {
+    if (!il->is_array()) return fail(Errc::invalid_argument, "`ignore_labels` must be a list of strings");
+    ignore.clear();
+    for (const auto& v : il->get_array()) {
+      if (!v.is_string()) return fail(Errc::invalid_argument, "`ignore_labels` must be a list of strings");
+      ignore.emplace_back(v.get_string());
+    }
+  }
+  if (!inputs.is_string()) return fail(Errc::invalid_argument, "`inputs` must be a string");
+  Job w{std::string(inputs.get_string()), {}, agg, ignore, false, std::nullopt};
+  w.cp = codepoint_index(w.text);
+  w.wordpiece = tok->token_to_id("[CLS]").has_value();
+  w.unk = tok->token_to_id("[UNK]");
+  if (!w.unk) w.unk = tok->token_to_id("<unk>");
+  const size_t max_len = size_t(std::max<int64_t>(model_max_tokens(m.config()), 1));
+  HUB_TRY(enc, tok->encode(w.text));
+  if (!stride) {
+    // transformers truncates to the model's maximum length (truncation=True).
+    truncate_sequence(enc, max_len, 0);
+    HUB_TRY(out, classify(m, *tok, enc, w));
+    return value(std::move(out));
+  }
+  // stride: the whole text in overlapping windows of at most max_len tokens (the tokenizer's
+  // return_overflowing_tokens), each classified on its own; overlapping entities then keep
+  // the longer span (equal spans: the higher score), as transformers merges them.
+  if (agg == "none")
+    return fail(Errc::invalid_argument, "`stride` needs an aggregation_strategy other than \"none\"");
+  size_t first = enc.ids.size(), last = 0;  // the text's tokens: [first, last)
+  for (size_t i = 0; i < enc.ids.size(); ++i)
+    if (enc.sequence_ids[i] == 0) first = std::min(first, i), last = i + 1;
+  const size_t fixed = enc.ids.size() - (last > first ? last - first : 0);
+  if (*stride < 0 || fixed >= max_len || size_t(*stride) >= max_len - fixed)
+    return fail(Errc::invalid_argument, "`stride` must be >= 0 and less than the model's maximum length (" +
+                                            std::to_string(max_len - fixed) + " tokens of text per window)");
+  const size_t room = max_len - fixed, step = room - size_t(*stride);
+  boost::json::array all;
+  size_t windows = 0;
+  for (size_t w0 = first;; w0 += step) {
+    const size_t w1 = std::min(last, w0 + room);
+    std::vector<size_t> idx;
+    for (size_t i = 0; i < enc.ids.size(); ++i)
+      if (enc.sequence_ids[i] != 0 || (i >= w0 && i < w1)) idx.push_back(i);
+    HUB_TRY(part, classify(m, *tok, subset(enc, idx), w));
+    for (auto& e : part) all.push_back(std::move(e));
+    ++windows;
+    if (w1 >= last) break;
+  }
+  if (windows == 1 || all.empty()) return value(std::move(all));
+  auto num = [](const value& e, const char* k) { return e.at(k).to_number<double>(); };
+  std::stable_sort(all.begin(), all.end(), [&](const value& a, const value& b) { return num(a, "start") < num(b, "start"); });
+  boost::json::array merged;
+  value prev = all[0];
+  for (const auto& e : all) {
+    if (num(prev, "start") <= num(e, "start") && num(e, "start") < num(prev, "end")) {
+      double len = num(e, "end") - num(e, "start"), prev_len = num(prev, "end") - num(prev, "start");
+      if (len > prev_len || (len == prev_len && num(e, "score") > num(prev, "score"))) prev = e;
+    } else {
+      merged.push_back(prev);
+      prev = e;
+    }
+  }
+  merged.push_back(prev);
+  return value(std::move(merged));
 }
 
 }  // namespace hub::inference::pipelines

@@ -244,6 +244,67 @@ TEST_F(Pipelines, SentenceSimilarityIsCosineOfEmbeddings) {
   EXPECT_EQ(run_task(*st, "sentence-similarity", value("x"), nullptr).error().code, Errc::invalid_argument);
 }
 
+TEST_F(Pipelines, ZeroShotScoresEntailmentAcrossLabels) {
+  auto m = load("bert_seqcls");  // labels L0..L2: none starts with "entail", so the last is
+  const std::string text = "the cat sat on the mat";
+  const std::vector<std::string> labels{"cat", "dog", "paris"};
+  std::vector<std::vector<double>> logits;  // per label, the NLI pair's logits, computed here
+  for (const auto& l : labels) {
+    auto enc = *m->tokenizer()->encode_pair(text, "This example is " + l + ".");
+    auto t = *m->logits(Batch{1, int64_t(enc.ids.size()), enc.ids, enc.attention_mask, enc.type_ids});
+    logits.emplace_back(t.data(), t.data() + 3);
+  }
+  value single = run(*m, "zero-shot-classification", value(text), object{{"candidate_labels", "cat, dog,paris"}});
+  ASSERT_TRUE(single.is_object());
+  EXPECT_EQ(single.at("sequence").as_string(), text);
+  std::vector<float> ent{float(logits[0][2]), float(logits[1][2]), float(logits[2][2])};
+  auto p = softmax(ent.data(), 3);
+  double prev = 2;
+  for (size_t i = 0; i < 3; ++i) {
+    std::string label(single.at("labels").as_array()[i].as_string());
+    double score = single.at("scores").as_array()[i].as_double();
+    size_t k = size_t(std::find(labels.begin(), labels.end(), label) - labels.begin());
+    ASSERT_LT(k, 3u) << label;
+    EXPECT_NEAR(score, p[k], 1e-6) << label;
+    EXPECT_LE(score, prev);
+    prev = score;
+  }
+  // multi_label: per label softmax of [contradiction (column 0), entailment (column 2)].
+  value multi = run(*m, "zero-shot-classification", array{text, text},
+                    object{{"candidate_labels", array{"dog"}}, {"hypothesis_template", "This example is {}."}});
+  ASSERT_EQ(multi.as_array().size(), 2u);
+  double want = 1 / (1 + std::exp(logits[1][0] - logits[1][2]));
+  EXPECT_NEAR(multi.as_array()[1].at("scores").as_array()[0].as_double(), want, 1e-6);
+  auto err = [&](const value& params) { return run_task(*m, "zero-shot-classification", value(text), params).error().code; };
+  EXPECT_EQ(err(nullptr), Errc::invalid_argument);
+  EXPECT_EQ(err(object{{"candidate_labels", array{}}}), Errc::invalid_argument);
+  EXPECT_EQ(err(object{{"candidate_labels", 3}}), Errc::invalid_argument);
+  EXPECT_EQ(err(object{{"candidate_labels", "a"}, {"hypothesis_template", "no slot"}}), Errc::invalid_argument);
+  EXPECT_EQ(err(object{{"candidate_labels", "a"}, {"hypothesis_template", "{name}"}}), Errc::invalid_argument);
+  // A premise longer than the model's 40 positions is truncated (only_first), not refused.
+  std::string long_text;
+  for (int i = 0; i < 30; ++i) long_text += "the cat sat ";
+  value cut = run(*m, "zero-shot-classification", value(long_text), object{{"candidate_labels", "cat,dog"}});
+  EXPECT_EQ(cut.at("labels").as_array().size(), 2u);
+}
+
+TEST_F(Pipelines, ListInputsGiveOneAnswerEach) {
+  auto tc = load("bert_tokcls_sharded");
+  value two = run(*tc, "token-classification", array{"sarah lives in london", "the cat"});
+  ASSERT_EQ(two.as_array().size(), 2u);
+  EXPECT_TRUE(two.as_array()[0].is_array());
+  // An unknown word keeps its text in the grouped word (transformers uses the input span).
+  value unk = run(*tc, "token-classification", value("Zzyzx"), object{{"ignore_labels", array{}}});
+  ASSERT_EQ(unk.as_array().size(), 1u);
+  EXPECT_EQ(unk.as_array()[0].at("word").as_string(), "Zzyzx");
+  auto mlm = load("bert_mlm_tied_gelu_new");
+  value one = run(*mlm, "fill-mask", array{"the [MASK] sat"});
+  EXPECT_TRUE(one.as_array()[0].is_object());  // a one-element list answers as its element
+  value pair = run(*mlm, "fill-mask", array{"the [MASK] sat", "a [MASK]"});
+  EXPECT_TRUE(pair.as_array()[1].is_array());
+  EXPECT_EQ(run_task(*mlm, "fill-mask", array{}, nullptr).error().code, Errc::invalid_argument);
+}
+
 TEST_F(Pipelines, WrongTaskOrHead) {
   auto m = load("bert_seqcls");
   EXPECT_EQ(run_task(*m, "fill-mask", value("[MASK]"), nullptr).error().code, Errc::unsupported);
