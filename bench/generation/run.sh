@@ -4,8 +4,10 @@
 # (hidden 1024, 8 layers, GQA 16/4 heads, ~107M params, 428 MB f32: decode is memory-bound).
 # Prefill = PROMPT tokens at once; decode = N greedy one-token steps; best of 3 per side;
 # "/b8" rows: 8 sequences decoded together (hubd forward_step, torch batched tensors).
+# "8 concurrent streams" rows (engine_bench.cpp): 8 greedy generations submitted at once to the
+# continuous-batching GenerationEngine vs the same 8 run one after the other with generate().
 # Usage: bench/generation/run.sh BUILD_DIR   (HUBD_BENCH_THREADS=2, HUBD_BENCH_N=128)
-# BUILD_DIR must have hub_inference_models built.
+# BUILD_DIR must have hub_inference_runtime built (it pulls in models and pipelines).
 set -eu
 BUILD=${1:?usage: run.sh BUILD_DIR}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -21,6 +23,12 @@ g++ -std=c++2b -O3 -march=native -DNDEBUG -I"$ROOT/src" "$HERE/decode_bench.cpp"
   "$I/safetensors/libhub_inference_safetensors.a" "$I/ops/libhub_inference_ops.a" \
   "$I/tensor/libhub_inference_tensor.a" "$I/tokenizers/libhub_tokenizers.a" "$BUILD/src/core/libhub_core.a" \
   -lopenblas -lpcre2-8 -lutf8proc -lboost_json -lcrypto -lpthread
+g++ -std=c++2b -O3 -march=native -DNDEBUG -I"$ROOT/src" "$HERE/engine_bench.cpp" -o "$OUT/engine_bench" \
+  "$I/runtime/libhub_inference_runtime.a" "$I/pipelines/libhub_inference_pipelines.a" \
+  "$I/models/libhub_inference_models.a" "$I/layers/libhub_inference_layers.a" \
+  "$I/safetensors/libhub_inference_safetensors.a" "$I/ops/libhub_inference_ops.a" \
+  "$I/tensor/libhub_inference_tensor.a" "$I/tokenizers/libhub_tokenizers.a" "$BUILD/src/core/libhub_core.a" \
+  -lopenblas -lpcre2-8 -lutf8proc -lboost_json -lcrypto -lpthread
 STORIES=${HUBD_SHARED_DIR:-$ROOT/../shared}/models/stories260K
 RAND="$OUT/llama_rand"
 [ -f "$RAND/model.safetensors" ] || /usr/bin/python3 "$HERE/make_random_llama.py" "$RAND" 1024 8 16 4 2816 8192
@@ -30,12 +38,16 @@ for spec in "stories260K $STORIES 32" "llama-107M $RAND 128"; do
   [ -f "$2/model.safetensors" ] || { echo "skip $1: $2 absent"; continue; }
   "$OUT/decode_bench" "$1" "$2" "$THREADS" "$3" "$N" membw | sed 's/^CASE/HUBD/' >> "$OUT/results.txt"
   /usr/bin/python3 "$HERE/torch_decode.py" "$1" "$2" "$THREADS" "$3" "$N" | sed 's/^CASE/TORCH/' >> "$OUT/results.txt"
+  "$OUT/engine_bench" "$1" "$2" "$THREADS" "$3" "$N" >> "$OUT/results.txt"
 done
 /usr/bin/python3 - "$OUT/results.txt" <<'PY'
 import sys
-rows, membw = {}, 0.0
+rows, membw, streams = {}, 0.0, {}
 for line in open(sys.argv[1]):
     f = line.split()
+    if f[0] == "STREAMS":
+        streams[f[1]] = dict(x.split("=") for x in f[2:])
+        continue
     if f[0] == "MEMBW":
         membw = max(membw, float(f[1].split("=")[1]))
         continue
@@ -51,4 +63,12 @@ for m, r in rows.items():
     print("%-15s %12.1f %12.1f %7.2fx %12.1f %12.1f %7s %s  (hubd decode streams %.1f GB/s of weights)" % (
         m, hd, td, hd / td, hp, tp, "%.2fx" % (hp / tp) if tp else "-", h["ids"] == t["ids"], bw))
 print("machine read bandwidth (threaded sum over 512 MB, same run): %.1f GB/s" % membw)
+print()
+print("8 concurrent streams, aggregate generated tokens/s (wall time incl. prefill; steady = all 8 decoding)")
+print("%-15s %12s %12s %12s %9s %12s %9s %s" % ("model", "engine", "steady", "8 sequential", "ratio",
+      "torch b8 dec", "steady/torch", "same ids as sequential"))
+for m, s in streams.items():
+    e, st, q = float(s["engine_tok_s"]), float(s["engine_steady_tok_s"]), float(s["sequential_tok_s"])
+    t = float(rows.get(m + "/b8", {}).get("TORCH", {}).get("decode_tok_s", "nan"))
+    print("%-15s %12.1f %12.1f %12.1f %8.2fx %12.1f %11.2fx %s" % (m, e, st, q, e / q, t, st / t, s["same_ids"]))
 PY

@@ -7,6 +7,7 @@
 namespace hub::inference::runtime {
 class ModelCache;
 class Scheduler;
+class GenerationEngines;
 }  // namespace hub::inference::runtime
 
 namespace hub::api {
@@ -16,6 +17,9 @@ struct Context {
   // The Inference API's runtime (owned by the caller); null disables POST /models/{id}.
   inference::runtime::ModelCache* models = nullptr;
   inference::runtime::Scheduler* scheduler = nullptr;
+  // Continuous batching for text generation (one engine per loaded decoder model); null:
+  // decoder models run through the scheduler and cannot stream.
+  inference::runtime::GenerationEngines* generation = nullptr;
 };
 
 }  // namespace hub::api

@@ -36,6 +36,9 @@ void add_routes(http::Router& r, Context& ctx) {
   auto completions = [&ctx](Request& req) { return h::run_completions(ctx, req); };
   r.add("POST", "/models/{ns}/{name}/v1/completions", completions, inference_body);
   r.add("POST", "/v1/completions", completions, inference_body);
+  auto chat = [&ctx](Request& req) { return h::chat_completions(ctx, req); };
+  r.add("POST", "/models/{ns}/{name}/v1/chat/completions", chat, inference_body);
+  r.add("POST", "/v1/chat/completions", chat, inference_body);
 
   r.add("POST", "/api/repos/create", bind(h::create_repo));
   r.add("DELETE", "/api/repos/delete", bind(h::delete_repo));

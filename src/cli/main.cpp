@@ -17,6 +17,7 @@
 #ifdef HUBD_HAVE_INFERENCE
 #include "inference/models/model.h"
 #include "inference/pipelines/pipeline.h"
+#include "inference/runtime/generation_engine.h"
 #include "inference/runtime/model_cache.h"
 #include "inference/runtime/scheduler.h"
 #endif
@@ -82,6 +83,12 @@ int serve(const std::string& host, int port, const std::string& data, const std:
   hub::inference::runtime::Scheduler scheduler(sched_opts);
   ctx.models = &models;
   ctx.scheduler = &scheduler;
+  // Text generation: per loaded decoder model, this many sequences decoded together.
+  hub::inference::runtime::GenerationEngineOptions gen_opts;
+  gen_opts.slots = std::max<size_t>(1, std::stoull(env_or("HUBD_GENERATION_SLOTS", "8")));
+  gen_opts.max_queue = size_t(std::stoull(env_or("HUBD_GENERATION_QUEUE", "64")));
+  hub::inference::runtime::GenerationEngines generation(gen_opts);
+  ctx.generation = &generation;
 #endif
   hub::api::add_routes(router, ctx);
   if (auto web = hub::web::add_routes(router, *hubp); !web) return die(web.error());

@@ -79,6 +79,8 @@ Response user_likes(Context& ctx, Request& req);
 Response run_inference(Context& ctx, Request& req, std::string_view explicit_task);
 // OpenAI completions at /models/{id}/v1/completions and /v1/completions (model in the body).
 Response run_completions(Context& ctx, Request& req);
+// chat.cpp: OpenAI chat completions at /models/{id}/v1/chat/completions and /v1/chat/completions.
+Response chat_completions(Context& ctx, Request& req);
 
 // metrics.cpp: TensorBoard scalars of the repo at a revision (issue 10).
 Response repo_metrics(Context& ctx, Request& req, std::string_view type);

@@ -3,34 +3,27 @@
 // Reading the repo is the permission to run it. The model for (repo, commit) comes from the
 // runtime's cache: a cold model answers 503 {"error","estimated_time"} unless the caller
 // asked to wait (X-Wait-For-Model / options.wait_for_model). Inference runs on the runtime's
-// worker, never on the network loop.
-#include <atomic>
-#include <condition_variable>
+// worker (text generation: the model's continuous-batching engine), never on the network loop.
+#include <chrono>
 #include <cstdio>
-#include <cstring>
-#include <deque>
-#include <mutex>
-#include <thread>
+#include <variant>
 
-#include "api/errors.h"
+#include "api/handlers/generation_bridge.h"
 #include "api/handlers/handlers.h"
-#include "api/request_auth.h"
+#include "api/handlers/inference_model.h"
 #include "core/time.h"
 #include "inference/models/decoder.h"
+#include "inference/pipelines/chat_completion.h"
 #include "inference/pipelines/generation.h"
 #include "inference/pipelines/pipeline.h"
+#include "inference/runtime/generation_engine.h"
 #include "inference/runtime/model_cache.h"
 #include "inference/runtime/scheduler.h"
-#include "services/model_files.h"
-#include "services/repo_view.h"
-#include "services/repos.h"
-#include "storage/git/repo.h"
 
 namespace hub::api::handlers {
 
 namespace {
 constexpr size_t kMaxInputChars = 1u << 20;  // text over all inputs; longer is refused clearly
-constexpr auto kWaitForModel = std::chrono::seconds(300);
 
 Response inference_error(int status, std::string_view message) {
   return Response::error(status, message);
@@ -52,8 +45,10 @@ bool sentence_task(std::string_view t) { return t == "feature-extraction" || t =
 
 // Server-sent events for `stream: true` text generation, in TGI's shape: one event per token
 // {"index","token":{"id","text","logprob","special"},"generated_text":null,"details":null},
-// the last one carrying generated_text and details. Generation runs on its own thread and
-// stops as soon as the client goes away (on_done). Concurrent streams are bounded.
+// the last one carrying generated_text and details. The generation runs in the model's
+// continuous-batching engine; this response's producer (a server worker) turns its tokens into
+// text and events, and a client that goes away cancels it (on_done): its slot frees at the
+// engine's next step.
 enum class Format { tgi, openai_completion };
 
 std::string openai_finish(std::string_view r) { return r == "length" ? "length" : "stop"; }
@@ -67,108 +62,79 @@ json::object completion_chunk(const std::string& model_id, const std::string& te
                                                {"logprobs", nullptr}}}}};
 }
 
-constexpr int kMaxStreams = 4;
-std::atomic<int> g_streams{0};
+std::string stream_error_event(Format fmt, const std::string& message) {
+  if (fmt == Format::openai_completion) return sse_event(json::object{{"error", json::object{{"message", message}}}});
+  return sse_event(json::object{{"error", message}, {"error_type", "generation"}});
+}
 
-struct StreamState {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::deque<std::string> events;
-  size_t offset = 0;  // bytes of events.front() already handed out
-  bool done = false;
-  std::atomic<bool> cancelled{false};
-  std::thread worker;
-
-  void push(std::string e) {
-    {
-      std::lock_guard lk(mu);
-      events.push_back(std::move(e));
-    }
-    cv.notify_one();
-  }
-};
-
-std::string sse(const json::value& v) { return "data:" + json::serialize(v) + "\n\n"; }
-
-Response stream_generation(std::shared_ptr<const inference::Model> model, const json::value& inputs,
+Response stream_generation(Context& ctx, std::shared_ptr<const inference::Model> model, const json::value& inputs,
                            const json::value& parameters, Format fmt, const std::string& model_id) {
-  auto run = inference::pipelines::prepare_stream(*model->causal_lm(), inputs, parameters);
-  if (!run) return inference_error(run.error().code == Errc::invalid_argument ? 400 : 422, run.error().message);
-  if (g_streams.fetch_add(1) >= kMaxStreams) {
-    g_streams--;
+  if (!ctx.generation) return inference_error(503, "Streaming generation is not enabled on this server");
+  auto ts = inference::pipelines::TextStream::prepare(*model->causal_lm(), inputs, parameters);
+  if (!ts) return inference_error(ts.error().code == Errc::invalid_argument ? 400 : 422, ts.error().message);
+  if (!acquire_stream_slot(ctx)) {
     auto r = inference_error(429, "Too many concurrent generations, retry shortly");
     r.set_header("Retry-After", "1");
     return r;
   }
-  auto st = std::make_shared<StreamState>();
-  st->worker = std::thread([st, model, run = std::move(*run), fmt, model_id] {
-    if (fmt == Format::openai_completion) {
-      // OpenAI chunks: one per token, then one with finish_reason, then [DONE].
-      auto last = run([&](int32_t, const std::string& text, bool special) {
-        if (st->cancelled) return false;
-        if (!special) st->push(sse(completion_chunk(model_id, text, nullptr)));
-        return true;
-      });
-      if (last) {
-        auto* d = last->if_contains("details");
-        std::string reason = d && d->is_object() ? std::string(json::get_string(d->as_object(), "finish_reason").value_or("length")) : "length";
-        st->push(sse(completion_chunk(model_id, "", json::value(openai_finish(reason)))));
-        st->push("data: [DONE]\n\n");
-      } else if (!st->cancelled) {
-        st->push(sse(json::object{{"error", json::object{{"message", last.error().message}}}}));
+  auto gs = start_stream(ctx, model, ts->prompt(), ts->params());
+  if (!gs) {
+    release_stream_slot();
+    return generation_error(gs.error());
+  }
+  struct Run {
+    std::shared_ptr<const inference::Model> model;  // outlives the TextStream that points into it
+    inference::pipelines::TextStream text;
+    std::unique_ptr<TokenStream> tokens;
+    json::object pending;  // TGI: held back one step, the last token's event carries the totals
+    int64_t index = 1;     // TGI numbers stream events from 1
+    bool over = false;
+  };
+  auto run = std::make_shared<Run>(Run{model, std::move(*ts), std::move(*gs), {}, 1, false});
+  auto next = [run, fmt, model_id]() -> std::optional<std::string> {
+    while (!run->over) {
+      auto item = run->tokens->next();
+      if (const auto* id = std::get_if<int32_t>(&item)) {
+        auto piece = run->text.push(*id);
+        if (!piece) {
+          run->over = true;
+          run->tokens->cancel();
+          return stream_error_event(fmt, piece.error().message);
+        }
+        if (fmt == Format::openai_completion) {
+          // OpenAI chunks: one per token, then one with finish_reason, then [DONE].
+          if (!piece->special) return sse_event(completion_chunk(model_id, piece->text, nullptr));
+          continue;
+        }
+        std::optional<std::string> out;
+        if (!run->pending.empty()) out = sse_event(run->pending);
+        run->pending = {{"index", run->index++},
+                        {"token", json::object{{"id", *id}, {"text", piece->text}, {"logprob", 0.0},
+                                               {"special", piece->special}}},
+                        {"generated_text", nullptr},
+                        {"details", nullptr}};
+        if (out) return out;
+        continue;
       }
-      std::lock_guard lk(st->mu);
-      st->done = true;
-      st->cv.notify_one();
-      return;
+      run->over = true;
+      const auto& done = std::get<1>(item);
+      if (!done) return stream_error_event(fmt, done.error().message);
+      auto last = run->text.finish(*done);
+      if (!last) return stream_error_event(fmt, last.error().message);
+      if (fmt == Format::openai_completion)
+        return sse_event(completion_chunk(model_id, "", json::value(openai_finish(done->finish_reason)))) +
+               "data: [DONE]\n\n";
+      if (run->pending.empty()) run->pending = {{"index", run->index}, {"token", nullptr}};
+      run->pending["generated_text"] = (*last)["generated_text"];
+      run->pending["details"] = (*last)["details"];
+      return sse_event(run->pending);
     }
-    json::object pending;  // held back one step: the last token's event carries the totals
-    int64_t index = 1;  // TGI numbers stream events from 1
-    auto last = run([&](int32_t id, const std::string& text, bool special) {
-      if (st->cancelled) return false;
-      if (!pending.empty()) st->push(sse(pending));
-      pending = {{"index", index++},
-                 {"token", json::object{{"id", id}, {"text", text}, {"logprob", 0.0}, {"special", special}}},
-                 {"generated_text", nullptr},
-                 {"details", nullptr}};
-      return true;
-    });
-    if (last) {
-      if (pending.empty()) pending = {{"index", index}, {"token", nullptr}};
-      pending["generated_text"] = (*last)["generated_text"];
-      pending["details"] = (*last)["details"];
-      st->push(sse(pending));
-    } else if (!st->cancelled) {
-      st->push(sse(json::object{{"error", last.error().message}, {"error_type", "generation"}}));
-    }
-    std::lock_guard lk(st->mu);
-    st->done = true;
-    st->cv.notify_one();
+    return std::nullopt;
+  };
+  return sse_response(std::move(next), [run] {
+    run->tokens->cancel();  // a client that left stops the generation at the next step
+    release_stream_slot();
   });
-  Response res;
-  res.set_header("Content-Type", "text/event-stream");
-  res.set_header("Cache-Control", "no-cache");
-  res.set_header("x-compute-type", "cpu");
-  res.stream = [st](char* buf, size_t cap) -> Result<size_t> {
-    std::unique_lock lk(st->mu);
-    st->cv.wait(lk, [&] { return !st->events.empty() || st->done; });
-    if (st->events.empty()) return size_t(0);
-    const std::string& e = st->events.front();
-    size_t n = std::min(cap, e.size() - st->offset);
-    std::memcpy(buf, e.data() + st->offset, n);
-    st->offset += n;
-    if (st->offset == e.size()) {
-      st->events.pop_front();
-      st->offset = 0;
-    }
-    return n;
-  };
-  res.on_done = [st] {
-    st->cancelled = true;  // a client that left stops the generation at the next token
-    if (st->worker.joinable()) st->worker.join();
-    g_streams--;
-  };
-  return res;
 }
 }  // namespace
 
@@ -211,23 +177,11 @@ Response run_completions(Context& ctx, Request& req) {
 
 namespace {
 Response run_inference_impl(Context& ctx, Request& req, std::string_view explicit_task, Format fmt) {
-  if (!ctx.models || !ctx.scheduler) return inference_error(503, "The Inference API is not enabled on this server");
-  auto p = principal_of(ctx.hub, req);
-  if (!p) return inference_error(401, "Invalid credentials in Authorization header");
-  std::string id = req.params["ns"] + "/" + req.params["name"];
-  auto h = services::open_repo(ctx.hub, *p, "model", req.params["ns"], req.params["name"], services::Access::read);
-  if (!h) {
-    if (h.error().code == Errc::not_found) return inference_error(404, "Model " + id + " does not exist");
-    return to_response(h.error(), &*p);
-  }
-  auto git = storage::git::Repo::open(h->path);
-  if (!git) return to_response(git.error());
-  std::string rev(req.query_param("revision").value_or("HEAD"));
-  auto commit = git->resolve_revision(rev);
-  if (!commit) return to_response(commit.error(), &*p);
-  auto view = services::cached_repo_view(h->row, h->path, *commit);
-  if (!view) return to_response(view.error());
-  const auto& meta = (*view)->metadata;
+  auto opened = open_inference_repo(ctx, req);
+  if (auto* r = std::get_if<Response>(&opened)) return std::move(*r);
+  const auto& repo = std::get<InferenceRepo>(opened);
+  const std::string& id = repo.id;
+  const auto& meta = repo.view->metadata;
 
   std::string task(explicit_task);
   if (task.empty()) task = meta.pipeline_tag.value_or("");
@@ -238,14 +192,14 @@ Response run_inference_impl(Context& ctx, Request& req, std::string_view explici
   // sentence-transformers models answer both; our engine computes embeddings for either.
   std::string engine_task = sentence_task(task) ? "feature-extraction" : task;
   auto tasks = inference::pipelines::supported_tasks();
-  if (std::find(tasks.begin(), tasks.end(), engine_task) == tasks.end())
+  if (engine_task != "conversational" && std::find(tasks.begin(), tasks.end(), engine_task) == tasks.end())
     return inference_error(400, "The task `" + task + "` is not supported by this server");
 
   // Body: {"inputs", "parameters", "options"}; a JSON value without "inputs" is the inputs;
   // a non-JSON body is the text itself (as the community containers accept).
   json::value inputs, parameters;
   bool wait = false, stream = false;
-  if (auto w = req.header("X-Wait-For-Model"); w && (*w == "true" || *w == "1")) wait = true;
+  wait = wait_for_model_header(req);
   if (req.body.empty()) return inference_error(400, "The request has no inputs");
   auto body = json::parse(req.body);
   if (!body) {
@@ -273,46 +227,53 @@ Response run_inference_impl(Context& ctx, Request& req, std::string_view explici
     return inference_error(400, "The inputs are too long (" + std::to_string(chars) + " characters; at most " +
                                     std::to_string(kMaxInputChars) + ")");
 
-  auto plan = services::plan_model_files(ctx.hub, *h, **view);
-  std::string key = h->row.uid + "@" + *commit;
-  auto loader = [&hub = ctx.hub, handle = *h, v = *view]() -> Result<std::shared_ptr<const inference::Model>> {
-    auto dir = services::materialize_model_files(hub, handle, *v);
-    if (!dir) return std::unexpected(dir.error());
-    return inference::load_model(*dir);
-  };
-  std::shared_ptr<const inference::Model> model;
-  if (wait) {
-    auto m = ctx.models->get_wait(key, plan.weight_bytes, loader, kWaitForModel);
-    if (!m) {
-      if (m.error().detail == "Loading") return inference_error(503, "Model " + id + " is still loading");
-      return inference_error(m.error().code == Errc::internal || m.error().code == Errc::io ? 500 : 400,
-                             "Model " + id + " cannot be loaded: " + m.error().message);
-    }
-    model = *m;
-  } else {
-    auto s = ctx.models->get(key, plan.weight_bytes, loader);
-    if (!s) return inference_error(s.error().code == Errc::internal || s.error().code == Errc::io ? 500 : 400,
-                                   "Model " + id + " cannot be loaded: " + s.error().message);
-    if (!s->model) {
-      auto r = Response::json(503, json::object{{"error", "Model " + id + " is currently loading"},
-                                                {"estimated_time", s->estimated_time}});
-      r.set_header("X-Error-Message", "Model " + id + " is currently loading");
-      r.set_header("Retry-After", std::to_string(int(s->estimated_time) + 1));
-      return r;
-    }
-    model = s->model;
-  }
+  auto loaded = load_inference_model(ctx, repo, wait);
+  if (auto* r = std::get_if<Response>(&loaded)) return std::move(*r);
+  auto model = std::get<std::shared_ptr<const inference::Model>>(loaded);
 
+  // Chat: the explicit conversational task, or chat-shaped inputs (a list of messages, the
+  // legacy {"text", ...}) sent to a text-generation model; answered through its chat template.
+  bool conversational = engine_task == "conversational" ||
+                        (engine_task == "text-generation" && inference::pipelines::is_chat_input(inputs));
+  if (conversational) {
+    if (!model->causal_lm()) return inference_error(400, "The conversational task needs a text-generation model");
+    if (stream) return inference_error(400, "Streaming chat is served by /models/" + id + "/v1/chat/completions");
+  }
   if (stream) {
     if (!model->causal_lm() || engine_task != "text-generation")
       return inference_error(400, "Streaming is available for text-generation models only");
-    return stream_generation(model, inputs, parameters, fmt, id);
+    return stream_generation(ctx, model, inputs, parameters, fmt, id);
   }
 
   inference::runtime::RunStats stats;
-  auto out = ctx.scheduler->run(model, engine_task, std::move(inputs), std::move(parameters), &stats);
+  Result<json::value> out;
+  if (model->causal_lm() && ctx.generation && (engine_task == "text-generation" || conversational)) {
+    // Decoder models generate in their continuous-batching engine (this thread waits).
+    auto t0 = std::chrono::steady_clock::now();
+    inference::pipelines::Generator gen = [&](std::span<const int32_t> prompt,
+                                              const inference::pipelines::GenerationParams& params,
+                                              const inference::pipelines::TokenCallback& on_token) {
+      auto r = generate_text(ctx, model, prompt, params, on_token);
+      if (r) stats.batch_size = std::max(stats.batch_size, r->batch_size);
+      return r;
+    };
+    if (conversational) {
+      out = inference::pipelines::conversational(*model, inputs, parameters.is_object() ? &parameters.get_object() : nullptr, gen);
+      if (!out && out.error().detail == "template_error") {  // TGI's shape: 422 with error_type
+        auto r = Response::json(422, json::object{{"error", out.error().message}, {"error_type", "template_error"}});
+        r.set_header("X-Error-Message", out.error().message);
+        return r;
+      }
+    } else {
+      out = inference::pipelines::run_generation_task(*model->causal_lm(), engine_task, inputs, parameters, gen);
+    }
+    stats.compute_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  } else {
+    out = ctx.scheduler->run(model, engine_task, std::move(inputs), std::move(parameters), &stats);
+  }
   if (!out) {
     const auto& e = out.error();
+    if (e.detail == "Unloaded") return generation_error(e);
     if (e.detail == "Overloaded") {
       auto r = inference_error(429, "Rate limit reached: the model's queue is full, retry shortly");
       r.set_header("Retry-After", "1");

@@ -5,6 +5,7 @@
 #include <new>
 
 #include "core/fs.h"
+#include "inference/chat/chat_template.h"
 #include "inference/models/decoder.h"
 #include "inference/models/labels.h"
 #include "inference/models/registry.h"
@@ -97,7 +98,13 @@ Result<std::shared_ptr<const Model>> load_model_impl(const std::string& dir, con
     if (const auto* a = json::get_array(cfg, "architectures"); a && !a->empty() && a->front().is_string())
       mc.architecture = std::string(a->front().get_string());
     mc.raw = std::move(cfg);
-    return std::make_shared<const Model>(std::move(mc), std::move(lm));
+    auto model = std::make_shared<Model>(std::move(mc), std::move(lm));
+    // A template that cannot be read only takes chat away; text generation still works.
+    if (auto t = chat::load_chat_template_dir(dir))
+      model->set_chat_template(std::make_shared<const chat::ChatTemplate>(std::move(*t)), "");
+    else
+      model->set_chat_template(nullptr, t.error().message);
+    return std::shared_ptr<const Model>(std::move(model));
   }
   const auto* arch = models::find_architecture(*model_type);
   if (!arch) return fail(Errc::unsupported, "model_type '" + std::string(*model_type) + "' is not supported");

@@ -20,6 +20,9 @@ namespace hub::inference {
 namespace tokenizers {
 class Tokenizer;
 }
+namespace chat {
+struct ChatTemplate;
+}
 class CausalLM;
 
 using layers::Batch;
@@ -57,6 +60,14 @@ class Model {
   const tokenizers::Tokenizer* tokenizer() const { return tokenizer_.get(); }
   // The decoder for text generation, or null for encoder models.
   const CausalLM* causal_lm() const { return causal_lm_.get(); }
+  // A decoder's chat template (chat_template.jinja / tokenizer_config.json), or null with
+  // chat_template_error() saying why: none shipped, or one that does not parse.
+  const chat::ChatTemplate* chat_template() const { return chat_template_.get(); }
+  const std::string& chat_template_error() const { return chat_template_error_; }
+  void set_chat_template(std::shared_ptr<const chat::ChatTemplate> t, std::string error) {
+    chat_template_ = std::move(t);
+    chat_template_error_ = std::move(error);
+  }
 
   // Last hidden states, [batch, seq, hidden].
   Result<Tensor> hidden_states(const Batch& batch) const;
@@ -76,6 +87,8 @@ class Model {
   layers::Head head_;
   std::shared_ptr<const tokenizers::Tokenizer> tokenizer_;
   std::shared_ptr<const CausalLM> causal_lm_;
+  std::shared_ptr<const chat::ChatTemplate> chat_template_;
+  std::string chat_template_error_;
   mutable layers::WorkspacePool workspaces_;
 };
 

@@ -112,8 +112,11 @@ std::optional<double> number(const boost::json::object& o, std::string_view k) {
 
 }  // namespace
 
-Result<GenerationOutput> generate(const CausalLM& lm, std::span<const int32_t> prompt,
-                                  const GenerationParams& p, const TokenCallback& on_token) {
+SequenceSampler::SequenceSampler(const CausalLM& lm, std::span<const int32_t> prompt, const GenerationParams& p)
+    : lm_(&lm), params_(p), prompt_size_(prompt.size()), history_(prompt.begin(), prompt.end()) {}
+
+Result<SequenceSampler> SequenceSampler::start(const CausalLM& lm, std::span<const int32_t> prompt,
+                                               const GenerationParams& p) {
   if (prompt.empty()) return fail(Errc::invalid_argument, "Input validation error: `inputs` cannot be empty");
   const int64_t ctx = lm.config().max_positions;
   if (int64_t(prompt.size()) + p.max_new_tokens > ctx)
@@ -123,40 +126,55 @@ Result<GenerationOutput> generate(const CausalLM& lm, std::span<const int32_t> p
                     std::to_string(p.max_new_tokens) + " `max_new_tokens`");
   if (!p.stop.empty() && !lm.tokenizer())
     return fail(Errc::unsupported, "stop sequences need the model's tokenizer");
-  GenerationOutput out;
-  out.prompt_tokens = prompt.size();
-  out.finish_reason = "length";
-  out.seed = p.seed ? *p.seed : std::random_device{}() * 0x9E3779B97F4A7C15ull ^ std::random_device{}();
-  std::mt19937_64 rng(out.seed);
-  if (p.max_new_tokens <= 0) return out;
+  SequenceSampler s(lm, prompt, p);
+  s.out_.prompt_tokens = prompt.size();
+  s.out_.finish_reason = "length";
+  s.out_.seed = p.seed ? *p.seed : std::random_device{}() * 0x9E3779B97F4A7C15ull ^ std::random_device{}();
+  s.rng_.seed(s.out_.seed);
+  return s;
+}
 
-  auto state = lm.new_state(int64_t(prompt.size()) + p.max_new_tokens);
+int32_t SequenceSampler::choose(const float* logits) {
+  row_.assign(logits, logits + lm_->config().vocab_size);
+  const int32_t tok = pipelines::choose(row_, params_, rng_, history_);
+  out_.tokens.push_back(tok);
+  history_.push_back(tok);
+  return tok;
+}
+
+Result<bool> SequenceSampler::check_end() {
+  if (out_.tokens.empty()) return false;
+  const int32_t tok = out_.tokens.back();
+  if (std::find(params_.eos_token_ids.begin(), params_.eos_token_ids.end(), tok) != params_.eos_token_ids.end()) {
+    out_.finish_reason = "eos_token";
+    return true;
+  }
+  if (!params_.stop.empty()) {
+    HUB_TRY(text, lm_->tokenizer()->decode(out_.tokens, true));
+    if (std::any_of(params_.stop.begin(), params_.stop.end(), [&](const std::string& s) { return ends_with(text, s); })) {
+      out_.finish_reason = "stop_sequence";
+      return true;
+    }
+  }
+  return int64_t(out_.tokens.size()) >= params_.max_new_tokens;
+}
+
+Result<GenerationOutput> generate(const CausalLM& lm, std::span<const int32_t> prompt,
+                                  const GenerationParams& p, const TokenCallback& on_token) {
+  HUB_TRY(seq, SequenceSampler::start(lm, prompt, p));
+  if (seq.done()) return seq.take_output();
+  auto state = lm.new_state(seq.cache_capacity());
   HUB_TRY(first, lm.forward(prompt, state));
   Tensor logits = first;
-  std::vector<int32_t> history(prompt.begin(), prompt.end());
-  std::vector<float> row;
-  for (int64_t step = 0; step < p.max_new_tokens; ++step) {
-    row.assign(logits.data(), logits.data() + logits.dim(1));
-    const int32_t tok = choose(row, p, rng, history);
-    out.tokens.push_back(tok);
-    history.push_back(tok);
-    if (on_token && !on_token(tok)) break;
-    if (std::find(p.eos_token_ids.begin(), p.eos_token_ids.end(), tok) != p.eos_token_ids.end()) {
-      out.finish_reason = "eos_token";
-      break;
-    }
-    if (!p.stop.empty()) {
-      HUB_TRY(text, lm.tokenizer()->decode(out.tokens, true));
-      if (std::any_of(p.stop.begin(), p.stop.end(), [&](const std::string& s) { return ends_with(text, s); })) {
-        out.finish_reason = "stop_sequence";
-        break;
-      }
-    }
-    if (step + 1 == p.max_new_tokens) break;
+  for (;;) {
+    const int32_t tok = seq.choose(logits.data());
+    if (on_token && !on_token(tok)) break;  // finish_reason stays "length": the caller knows why
+    HUB_TRY(end, seq.check_end());
+    if (end) break;
     HUB_TRY(next, lm.forward(std::span(&tok, 1), state));
     logits = next;
   }
-  return out;
+  return seq.take_output();
 }
 
 Result<GenerationParams> parse_generation_params(const CausalLM& lm, const boost::json::object* params,
@@ -296,10 +314,15 @@ boost::json::object details_of(const GenerationOutput& out, const GenerationPara
   return d;
 }
 
+Result<GenerationOutput> run_with(const Generator& gen, const CausalLM& lm, std::span<const int32_t> prompt,
+                                  const GenerationParams& p, const TokenCallback& on_token = {}) {
+  return gen ? gen(prompt, p, on_token) : generate(lm, prompt, p, on_token);
+}
+
 Result<boost::json::value> generate_one(const CausalLM& lm, std::string_view prompt,
-                                        const boost::json::object* params) {
+                                        const boost::json::object* params, const Generator& gen) {
   HUB_TRY(pp, prepare_prompt(lm, prompt, params));
-  HUB_TRY(out, generate(lm, pp.ids, pp.params));
+  HUB_TRY(out, run_with(gen, lm, pp.ids, pp.params));
   HUB_TRY(new_text, new_text_of(*lm.tokenizer(), pp.ids, out.tokens));
   boost::json::object r;
   r["generated_text"] = pp.full_text ? std::string(prompt) + new_text : new_text;
@@ -310,14 +333,14 @@ Result<boost::json::value> generate_one(const CausalLM& lm, std::string_view pro
 }  // namespace
 
 Result<boost::json::value> text_generation(const CausalLM& lm, const boost::json::value& inputs,
-                                           const boost::json::object* params) {
+                                           const boost::json::object* params, const Generator& gen) {
   if (!lm.tokenizer()) return fail(Errc::unsupported, "this model has no tokenizer.json");
-  if (inputs.is_string()) return generate_one(lm, inputs.get_string(), params);
+  if (inputs.is_string()) return generate_one(lm, inputs.get_string(), params, gen);
   if (inputs.is_array() && !inputs.get_array().empty()) {
     boost::json::array all;
     for (const auto& v : inputs.get_array()) {
       if (!v.is_string()) return fail(Errc::invalid_argument, "`inputs` must be a string or a list of strings");
-      HUB_TRY(one, generate_one(lm, v.get_string(), params));
+      HUB_TRY(one, generate_one(lm, v.get_string(), params, gen));
       all.push_back(std::move(one));
     }
     return boost::json::value(std::move(all));
@@ -325,62 +348,86 @@ Result<boost::json::value> text_generation(const CausalLM& lm, const boost::json
   return fail(Errc::invalid_argument, "`inputs` must be a string or a list of strings");
 }
 
-Result<std::function<Result<boost::json::object>(const StreamCallback&)>> prepare_stream(
-    const CausalLM& lm, const boost::json::value& inputs, const boost::json::value& parameters) {
+Result<TextStream> TextStream::prepare(const CausalLM& lm, const boost::json::value& inputs,
+                                      const boost::json::value& parameters) {
   if (!inputs.is_string()) return fail(Errc::invalid_argument, "Streaming takes one `inputs` string");
   if (!parameters.is_null() && !parameters.is_object())
     return fail(Errc::invalid_argument, "`parameters` must be an object");
   const boost::json::object* params = parameters.is_object() ? &parameters.get_object() : nullptr;
   HUB_TRY(pp, prepare_prompt(lm, inputs.get_string(), params));
-  return [&lm, pp = std::move(pp)](const StreamCallback& on_token) -> Result<boost::json::object> {
-    const auto& tok = *lm.tokenizer();
-    std::vector<int32_t> fresh;
-    std::string emitted;  // text handed out so far
+  return for_prompt(lm, std::move(pp.ids), std::move(pp.params), pp.details);
+}
+
+Result<TextStream> TextStream::for_prompt(const CausalLM& lm, std::vector<int32_t> ids, GenerationParams params,
+                                         bool details) {
+  if (!lm.tokenizer()) return fail(Errc::unsupported, "this model has no tokenizer.json");
+  TextStream ts;
+  ts.lm_ = &lm;
+  ts.ids_ = std::move(ids);
+  ts.params_ = std::move(params);
+  ts.details_ = details;
+  return ts;
+}
+
+Result<TextStream::Piece> TextStream::push(int32_t id) {
+  fresh_.push_back(id);
+  HUB_TRY(text, new_text_of(*lm_->tokenizer(), ids_, fresh_));
+  // A token that ends mid-character (byte fallback) decodes to U+FFFD: hand out nothing
+  // until the character is complete, so what was sent never has to be taken back.
+  Piece piece;
+  bool partial = text.size() >= 3 && text.compare(text.size() - 3, 3, "\xEF\xBF\xBD") == 0;
+  if (!partial && text.size() >= emitted_.size() && text.compare(0, emitted_.size(), emitted_) == 0) {
+    piece.text = text.substr(emitted_.size());
+    emitted_ = std::move(text);
+  }
+  piece.special = std::find(params_.eos_token_ids.begin(), params_.eos_token_ids.end(), id) !=
+                  params_.eos_token_ids.end();
+  return piece;
+}
+
+Result<boost::json::object> TextStream::finish(const GenerationOutput& out) const {
+  HUB_TRY(new_text, new_text_of(*lm_->tokenizer(), ids_, out.tokens));
+  boost::json::object last;
+  last["generated_text"] = new_text;
+  if (details_) {
+    auto d = details_of(out, params_);
+    d["input_length"] = int64_t(ids_.size());
+    last["details"] = std::move(d);
+  } else {
+    last["details"] = nullptr;
+  }
+  return last;
+}
+
+Result<std::function<Result<boost::json::object>(const StreamCallback&)>> prepare_stream(
+    const CausalLM& lm, const boost::json::value& inputs, const boost::json::value& parameters,
+    const Generator& gen) {
+  HUB_TRY(ts, TextStream::prepare(lm, inputs, parameters));
+  return [&lm, ts = std::move(ts), gen](const StreamCallback& on_token) mutable -> Result<boost::json::object> {
     Result<void> failure;
     auto each = [&](int32_t id) {
-      fresh.push_back(id);
-      auto text = new_text_of(tok, pp.ids, fresh);
-      if (!text) {
-        failure = std::unexpected(text.error());
+      auto piece = ts.push(id);
+      if (!piece) {
+        failure = std::unexpected(piece.error());
         return false;
       }
-      // A token that ends mid-character (byte fallback) decodes to U+FFFD: hand out nothing
-      // until the character is complete, so what was sent never has to be taken back.
-      std::string piece;
-      bool partial = text->size() >= 3 && text->compare(text->size() - 3, 3, "\xEF\xBF\xBD") == 0;
-      if (!partial && text->size() >= emitted.size() && text->compare(0, emitted.size(), emitted) == 0) {
-        piece = text->substr(emitted.size());
-        emitted = *text;
-      }
-      bool special = std::find(pp.params.eos_token_ids.begin(), pp.params.eos_token_ids.end(), id) !=
-                     pp.params.eos_token_ids.end();
-      return on_token(id, piece, special);
+      return on_token(id, piece->text, piece->special);
     };
-    HUB_TRY(out, generate(lm, pp.ids, pp.params, each));
+    HUB_TRY(out, run_with(gen, lm, ts.prompt(), ts.params(), each));
     if (!failure) return std::unexpected(failure.error());
-    HUB_TRY(new_text, new_text_of(tok, pp.ids, out.tokens));
-    boost::json::object last;
-    last["generated_text"] = new_text;
-    if (pp.details) {
-      auto d = details_of(out, pp.params);
-      d["input_length"] = int64_t(pp.ids.size());
-      last["details"] = std::move(d);
-    } else {
-      last["details"] = nullptr;
-    }
-    return last;
+    return ts.finish(out);
   };
 }
 
 Result<boost::json::value> run_generation_task(const CausalLM& lm, std::string_view task,
                                                const boost::json::value& inputs,
-                                               const boost::json::value& parameters) {
+                                               const boost::json::value& parameters, const Generator& gen) {
   const boost::json::object* params = parameters.is_object() ? &parameters.get_object() : nullptr;
   if (!parameters.is_null() && !params) return fail(Errc::invalid_argument, "`parameters` must be an object");
   if (task != "text-generation")
     return fail(Errc::unsupported, "The task `" + std::string(task) + "` is not supported by this model");
   try {
-    return text_generation(lm, inputs, params);
+    return text_generation(lm, inputs, params, gen);
   } catch (const std::bad_alloc&) {
     return fail(Errc::too_large, "out of memory");
   } catch (const std::exception& e) {

@@ -1,0 +1,81 @@
+#include "api/handlers/inference_model.h"
+
+#include <chrono>
+
+#include "api/errors.h"
+#include "api/request_auth.h"
+#include "inference/models/model.h"
+#include "inference/runtime/model_cache.h"
+#include "services/model_files.h"
+#include "storage/git/repo.h"
+
+namespace hub::api::handlers {
+
+namespace {
+constexpr auto kWaitForModel = std::chrono::seconds(300);
+
+int load_error_status(const Error& e) { return e.code == Errc::internal || e.code == Errc::io ? 500 : 400; }
+}  // namespace
+
+bool wait_for_model_header(const http::Request& req) {
+  auto w = req.header("X-Wait-For-Model");
+  return w && (*w == "true" || *w == "1");
+}
+
+std::variant<InferenceRepo, http::Response> open_inference_repo(Context& ctx, http::Request& req) {
+  if (!ctx.models || !ctx.scheduler)
+    return http::Response::error(503, "The Inference API is not enabled on this server");
+  auto p = principal_of(ctx.hub, req);
+  if (!p) return http::Response::error(401, "Invalid credentials in Authorization header");
+  InferenceRepo r;
+  r.id = req.params["ns"] + "/" + req.params["name"];
+  auto h = services::open_repo(ctx.hub, *p, "model", req.params["ns"], req.params["name"], services::Access::read);
+  if (!h) {
+    if (h.error().code == Errc::not_found) return http::Response::error(404, "Model " + r.id + " does not exist");
+    return to_response(h.error(), &*p);
+  }
+  r.handle = std::move(*h);
+  auto git = storage::git::Repo::open(r.handle.path);
+  if (!git) return to_response(git.error());
+  std::string rev(req.query_param("revision").value_or("HEAD"));
+  auto commit = git->resolve_revision(rev);
+  if (!commit) return to_response(commit.error(), &*p);
+  r.commit = std::move(*commit);
+  auto view = services::cached_repo_view(r.handle.row, r.handle.path, r.commit);
+  if (!view) return to_response(view.error());
+  r.view = std::move(*view);
+  return r;
+}
+
+std::variant<std::shared_ptr<const inference::Model>, http::Response> load_inference_model(
+    Context& ctx, const InferenceRepo& repo, bool wait) {
+  auto plan = services::plan_model_files(ctx.hub, repo.handle, *repo.view);
+  std::string key = repo.handle.row.uid + "@" + repo.commit;
+  auto loader = [&hub = ctx.hub, handle = repo.handle, v = repo.view]() -> Result<std::shared_ptr<const inference::Model>> {
+    auto dir = services::materialize_model_files(hub, handle, *v);
+    if (!dir) return std::unexpected(dir.error());
+    return inference::load_model(*dir);
+  };
+  if (wait) {
+    auto m = ctx.models->get_wait(key, plan.weight_bytes, loader, kWaitForModel);
+    if (!m) {
+      if (m.error().detail == "Loading") return http::Response::error(503, "Model " + repo.id + " is still loading");
+      return http::Response::error(load_error_status(m.error()),
+                                   "Model " + repo.id + " cannot be loaded: " + m.error().message);
+    }
+    return *m;
+  }
+  auto s = ctx.models->get(key, plan.weight_bytes, loader);
+  if (!s)
+    return http::Response::error(load_error_status(s.error()), "Model " + repo.id + " cannot be loaded: " + s.error().message);
+  if (!s->model) {
+    auto r = http::Response::json(503, json::object{{"error", "Model " + repo.id + " is currently loading"},
+                                                    {"estimated_time", s->estimated_time}});
+    r.set_header("X-Error-Message", "Model " + repo.id + " is currently loading");
+    r.set_header("Retry-After", std::to_string(int(s->estimated_time) + 1));
+    return r;
+  }
+  return s->model;
+}
+
+}  // namespace hub::api::handlers
