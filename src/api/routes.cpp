@@ -36,6 +36,7 @@ void add_routes(http::Router& r, Context& ctx) {
   auto completions = [&ctx](Request& req) { return h::run_completions(ctx, req); };
   r.add("POST", "/models/{ns}/{name}/v1/completions", completions, inference_body);
   r.add("POST", "/v1/completions", completions, inference_body);
+  r.add("GET", "/status/{ns}/{name}", [&ctx](Request& req) { return h::model_status(ctx, req); });
   auto chat = [&ctx](Request& req) { return h::chat_completions(ctx, req); };
   r.add("POST", "/models/{ns}/{name}/v1/chat/completions", chat, inference_body);
   r.add("POST", "/v1/chat/completions", chat, inference_body);

@@ -61,6 +61,16 @@ check "hubd run DIR TEXT matches torch" compare "$("$HUBD" run "$E2E_TMP/m1" "I 
 check "hubd run with an explicit task and JSON inputs" compare "$("$HUBD" run "$E2E_TMP/m1" --task text-classification "$TEXTS")" "$REF1"
 check "hubd run refuses a task the model has no head for" bash -c "! '$HUBD' run '$E2E_TMP/m1' --task fill-mask x 2>/dev/null"
 
+# Legacy GET /status/{id} and X-Load-Model: 0 never start a load.
+jqe() { jq -e "$@" >/dev/null 2>&1; }
+http GET /status/admin/clf
+check "status of a cold model: not loaded, Loadable, cpu" jqe '.loaded==false and .state=="Loadable" and .compute_type=="cpu" and .framework=="transformers"' <<<"$BODY"
+http POST /models/admin/clf -H 'X-Load-Model: 0' -d '{"inputs":"I love this movie"}'
+check "X-Load-Model: 0 on a cold model: 503" test "$STATUS" = 503
+http GET /status/admin/clf
+check "and it did not start loading it" jqe '.loaded==false' <<<"$BODY"
+http GET /status/admin/secret
+check "status of a private model is 404 to others" test "$STATUS" = 404
 # A cold model answers 503 with estimated_time, then loads.
 http POST /models/admin/clf -d '{"inputs":"I love this movie"}'
 check "cold model: 503 with estimated_time" bash -c "[ $STATUS = 503 ] && jq -e '(.estimated_time|type==\"number\") and (.error|test(\"loading\"))' <<<'$BODY' >/dev/null"
@@ -68,6 +78,8 @@ http POST /models/admin/clf -H 'X-Wait-For-Model: true' -d '{"inputs":"I love th
 check "wait-for-model: 200" test "$STATUS" = 200
 check "single input matches torch (labels exact, scores 1e-4)" compare "$BODY" "$(ref_at "$E2E_TMP/m1.ref.json" 0)"
 check "x-compute-type: cpu and x-compute-time" bash -c "grep -qi '^x-compute-type: cpu' <<<\"\$0\" && grep -qi '^x-compute-time: [0-9.]*' <<<\"\$0\"" "$HEADERS"
+http GET /status/admin/clf
+check "status once loaded: Loaded" jqe '.loaded==true and .state=="Loaded"' <<<"$BODY"
 http POST /models/admin/clf -d "{\"inputs\":$TEXTS}"
 check "batched list input matches torch for every text" compare "$BODY" "$REF1"
 http POST /models/admin/clf -d '{"inputs":"I love this movie","parameters":{"top_k":1}}'

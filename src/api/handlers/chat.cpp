@@ -120,7 +120,7 @@ Response chat_completions(Context& ctx, Request& req) {
   const auto& ir = std::get<InferenceRepo>(repo);
   if (ir.view->metadata.inference_disabled)
     return chat_error(400, "Inference is turned off for " + ir.id + " (its card says inference: false)", "validation");
-  auto loaded = load_inference_model(ctx, ir, wait_for_model_header(req));
+  auto loaded = load_inference_model(ctx, req, ir, wait_for_model_header(req));
   if (auto* r = std::get_if<Response>(&loaded)) return std::move(*r);
   auto model = std::get<std::shared_ptr<const inference::Model>>(loaded);
   if (!model->causal_lm())

@@ -79,6 +79,9 @@ Response user_likes(Context& ctx, Request& req);
 Response run_inference(Context& ctx, Request& req, std::string_view explicit_task);
 // OpenAI completions at /models/{id}/v1/completions and /v1/completions (model in the body).
 Response run_completions(Context& ctx, Request& req);
+// inference_model.cpp: GET /status/{id} (legacy clients): {"loaded","state":"Loaded"|
+// "Loadable"|"TooBig","compute_type":"cpu","framework"}; never starts a load.
+Response model_status(Context& ctx, Request& req);
 // chat.cpp: OpenAI chat completions at /models/{id}/v1/chat/completions and /v1/chat/completions.
 Response chat_completions(Context& ctx, Request& req);
 

@@ -227,7 +227,7 @@ Response run_inference_impl(Context& ctx, Request& req, std::string_view explici
     return inference_error(400, "The inputs are too long (" + std::to_string(chars) + " characters; at most " +
                                     std::to_string(kMaxInputChars) + ")");
 
-  auto loaded = load_inference_model(ctx, repo, wait);
+  auto loaded = load_inference_model(ctx, req, repo, wait);
   if (auto* r = std::get_if<Response>(&loaded)) return std::move(*r);
   auto model = std::get<std::shared_ptr<const inference::Model>>(loaded);
 

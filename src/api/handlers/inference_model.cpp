@@ -3,8 +3,10 @@
 #include <chrono>
 
 #include "api/errors.h"
+#include "api/handlers/handlers.h"
 #include "api/request_auth.h"
 #include "inference/models/model.h"
+#include "inference/runtime/model_cache.h"
 #include "inference/runtime/model_cache.h"
 #include "services/model_files.h"
 #include "storage/git/repo.h"
@@ -47,16 +49,25 @@ std::variant<InferenceRepo, http::Response> open_inference_repo(Context& ctx, ht
   return r;
 }
 
-std::variant<std::shared_ptr<const inference::Model>, http::Response> load_inference_model(
-    Context& ctx, const InferenceRepo& repo, bool wait) {
-  auto plan = services::plan_model_files(ctx.hub, repo.handle, *repo.view);
-  std::string key = repo.handle.row.uid + "@" + repo.commit;
-  auto loader = [&hub = ctx.hub, handle = repo.handle, v = repo.view]() -> Result<std::shared_ptr<const inference::Model>> {
+namespace {
+std::string cache_key(const InferenceRepo& repo) { return repo.handle.row.uid + "@" + repo.commit; }
+
+inference::runtime::ModelCache::Loader loader_of(Context& ctx, const InferenceRepo& repo) {
+  return [&hub = ctx.hub, handle = repo.handle, v = repo.view]() -> Result<std::shared_ptr<const inference::Model>> {
     auto dir = services::materialize_model_files(hub, handle, *v);
     if (!dir) return std::unexpected(dir.error());
     return inference::load_model(*dir);
   };
-  if (wait) {
+}
+}  // namespace
+
+std::variant<std::shared_ptr<const inference::Model>, http::Response> load_inference_model(
+    Context& ctx, const http::Request& req, const InferenceRepo& repo, bool wait) {
+  auto plan = services::plan_model_files(ctx.hub, repo.handle, *repo.view);
+  std::string key = cache_key(repo);
+  auto loader = loader_of(ctx, repo);
+  bool may_load = req.header("X-Load-Model").value_or("1") != "0";
+  if (wait && may_load) {
     auto m = ctx.models->get_wait(key, plan.weight_bytes, loader, kWaitForModel);
     if (!m) {
       if (m.error().detail == "Loading") return http::Response::error(503, "Model " + repo.id + " is still loading");
@@ -65,7 +76,7 @@ std::variant<std::shared_ptr<const inference::Model>, http::Response> load_infer
     }
     return *m;
   }
-  auto s = ctx.models->get(key, plan.weight_bytes, loader);
+  auto s = ctx.models->get(key, plan.weight_bytes, loader, may_load);
   if (!s)
     return http::Response::error(load_error_status(s.error()), "Model " + repo.id + " cannot be loaded: " + s.error().message);
   if (!s->model) {
@@ -76,6 +87,25 @@ std::variant<std::shared_ptr<const inference::Model>, http::Response> load_infer
     return r;
   }
   return s->model;
+}
+
+http::Response model_status(Context& ctx, http::Request& req) {
+  auto opened = open_inference_repo(ctx, req);
+  if (auto* r = std::get_if<http::Response>(&opened)) return std::move(*r);
+  const auto& repo = std::get<InferenceRepo>(opened);
+  auto plan = services::plan_model_files(ctx.hub, repo.handle, *repo.view);
+  json::object out{{"loaded", false},
+                   {"state", "Loadable"},
+                   {"compute_type", "cpu"},
+                   {"framework", repo.view->metadata.library_name.value_or("transformers")}};
+  if (plan.weight_bytes > ctx.models->budget_bytes()) {
+    out["state"] = "TooBig";
+  } else if (auto s = ctx.models->get(cache_key(repo), plan.weight_bytes, loader_of(ctx, repo), false)) {
+    if (s->model) out["loaded"] = true, out["state"] = "Loaded";
+  } else {
+    out["error"] = s.error().message;  // a recent failed load
+  }
+  return http::Response::json(200, out);
 }
 
 }  // namespace hub::api::handlers

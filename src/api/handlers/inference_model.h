@@ -31,9 +31,10 @@ struct InferenceRepo {
 std::variant<InferenceRepo, http::Response> open_inference_repo(Context& ctx, http::Request& req);
 
 // The loaded model of `repo` (waiting up to a few minutes when `wait`), or the response to send
-// (503 loading, 400 for a model that cannot load, 500 for I/O trouble).
+// (503 loading, 400 for a model that cannot load, 500 for I/O trouble). A cold model starts
+// loading unless the request says X-Load-Model: 0 (then it is only 503).
 std::variant<std::shared_ptr<const inference::Model>, http::Response> load_inference_model(
-    Context& ctx, const InferenceRepo& repo, bool wait);
+    Context& ctx, const http::Request& req, const InferenceRepo& repo, bool wait);
 
 // X-Wait-For-Model: true|1.
 bool wait_for_model_header(const http::Request& req);
