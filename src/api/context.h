@@ -8,6 +8,7 @@ namespace hub::inference::runtime {
 class ModelCache;
 class Scheduler;
 class GenerationEngines;
+class ResponseCache;
 }  // namespace hub::inference::runtime
 
 namespace hub::api {
@@ -20,6 +21,8 @@ struct Context {
   // Continuous batching for text generation (one engine per loaded decoder model); null:
   // decoder models run through the scheduler and cannot stream.
   inference::runtime::GenerationEngines* generation = nullptr;
+  // Answers by (model, commit, task, body) for repeated requests; null: no caching.
+  inference::runtime::ResponseCache* responses = nullptr;
 };
 
 }  // namespace hub::api

@@ -19,6 +19,7 @@
 #include "inference/pipelines/pipeline.h"
 #include "inference/runtime/generation_engine.h"
 #include "inference/runtime/model_cache.h"
+#include "inference/runtime/response_cache.h"
 #include "inference/runtime/scheduler.h"
 #endif
 #include "web/routes.h"
@@ -89,6 +90,8 @@ int serve(const std::string& host, int port, const std::string& data, const std:
   gen_opts.max_queue = size_t(std::stoull(env_or("HUBD_GENERATION_QUEUE", "64")));
   hub::inference::runtime::GenerationEngines generation(gen_opts);
   ctx.generation = &generation;
+  hub::inference::runtime::ResponseCache responses(size_t(std::stoull(env_or("HUBD_RESPONSE_CACHE_MB", "64"))) << 20);
+  ctx.responses = &responses;
 #endif
   hub::api::add_routes(router, ctx);
   if (auto web = hub::web::add_routes(router, *hubp); !web) return die(web.error());

@@ -102,6 +102,19 @@ check "private model is 404 anonymously" test "$STATUS" = 404
 http POST /models/admin/secret "${AUTH[@]}" -H 'X-Wait-For-Model: true' -d '{"inputs":"I love this movie"}'
 check "its owner can run it" test "$STATUS" = 200
 
+# The response cache: a repeated request is answered from it, unless the caller opts out.
+http POST /models/admin/clf -d '{"inputs":"a fresh sentence for the cache"}'
+FIRST=$BODY
+check "a first request is computed" bash -c "! grep -qi '^x-cache:' <<<\"\$0\"" "$HEADERS"
+http POST /models/admin/clf -d '{"inputs":"a fresh sentence for the cache"}'
+check "the same request again: from the cache, the same answer" bash -c "grep -qi '^x-cache: hit' <<<\"\$0\" && [ \"\$1\" = \"\$2\" ]" "$HEADERS" "$BODY" "$FIRST"
+http POST /models/admin/clf -H 'X-Use-Cache: false' -d '{"inputs":"a fresh sentence for the cache"}'
+check "X-Use-Cache: false computes it again" bash -c "! grep -qi '^x-cache:' <<<\"\$0\" && [ \"\$1\" = \"\$2\" ]" "$HEADERS" "$BODY" "$FIRST"
+http POST /models/admin/clf -d '{"inputs":"a fresh sentence for the cache","options":{"use_cache":false}}'
+check "options.use_cache false too" bash -c "! grep -qi '^x-cache:' <<<\"\$0\"" "$HEADERS"
+http POST /models/admin/secret -d '{"inputs":"I love this movie"}'
+check "a cached answer of a private model is still 404 to others" test "$STATUS" = 404
+
 # A new push serves the new weights without a restart.
 cp "$E2E_TMP/m2"/model.safetensors "$E2E_TMP/w-clf/" && git -C "$E2E_TMP/w-clf" commit -qam "new weights" && git -C "$E2E_TMP/w-clf" push -q origin main
 http POST /models/admin/clf -H 'X-Wait-For-Model: true' -d "{\"inputs\":$TEXTS}"
@@ -157,9 +170,13 @@ PY
   SAMPLED='{"inputs":"Once upon a time","parameters":{"max_new_tokens":60,"temperature":0.9,"top_k":20,"seed":7}}'
   http POST /models/admin/stories -d "$SAMPLED"
   ALONE=$(jq -r '.[0].generated_text' <<<"$BODY")
+  http POST /models/admin/stories -d "$SAMPLED"
+  check "a seeded sampling is answered from the cache the second time" bash -c "grep -qi '^x-cache: hit' <<<\"\$0\" && [ \"\$(jq -r '.[0].generated_text' <<<\"\$1\")\" = \"\$2\" ]" "$HEADERS" "$BODY" "$ALONE"
+  for i in 1 2; do http POST /models/admin/stories -d '{"inputs":"Once upon a time","parameters":{"max_new_tokens":20,"temperature":0.9}}'; done
+  check "an unseeded sampling is never cached" bash -c "[ \"\$1\" = 200 ] && ! grep -qi '^x-cache:' <<<\"\$0\"" "$HEADERS" "$STATUS"
   seq 1 8 | xargs -P 8 -I{} sh -c "case {} in
-      [1-3]) curl -s -D '$E2E_TMP/genh.{}' -o '$E2E_TMP/gen.{}' -X POST '$URL/models/admin/stories' -d '{\"inputs\":\"Zoo\",\"parameters\":{\"max_new_tokens\":50}}' ;;
-      [4-6]) curl -s -D '$E2E_TMP/genh.{}' -o '$E2E_TMP/sam.{}' -X POST '$URL/models/admin/stories' -d '$SAMPLED' ;;
+      [1-3]) curl -s -D '$E2E_TMP/genh.{}' -o '$E2E_TMP/gen.{}' -H 'X-Use-Cache: false' -X POST '$URL/models/admin/stories' -d '{\"inputs\":\"Zoo\",\"parameters\":{\"max_new_tokens\":50}}' ;;
+      [4-6]) curl -s -D '$E2E_TMP/genh.{}' -o '$E2E_TMP/sam.{}' -H 'X-Use-Cache: false' -X POST '$URL/models/admin/stories' -d '$SAMPLED' ;;
       *) curl -sN -o '$E2E_TMP/sse.{}' -X POST '$URL/models/admin/stories' -d '{\"inputs\":\"Zoo\",\"stream\":true,\"parameters\":{\"max_new_tokens\":50}}' ;;
     esac"
   check "concurrent greedy generations: each identical to the golden" bash -c 'for f in "$1"/gen.[0-9]*; do [ "$(jq -r ".[0].generated_text" "$f")" = "$2" ] || exit 1; done' _ "$E2E_TMP" "$GOLD"
@@ -172,12 +189,12 @@ else
   echo "SKIPPED: text generation checks: $STORIES is absent (real model files exist only in this workplace)"
 fi
 
-# A burst of 200 concurrent requests: every one answered, every answer right, memory bounded
+# A burst of 200 concurrent requests (past the response cache: X-Use-Cache: false): every one answered, every answer right, memory bounded
 # (peak RSS during the burst, reset just before it via clear_refs, over the loaded-model RSS).
 rss_kb() { awk "/^$1:/ {print \$2}" "/proc/$HUBD_PID/status"; }
 BEFORE=$(rss_kb VmRSS)
 echo 5 > "/proc/$HUBD_PID/clear_refs" 2>/dev/null || true
-seq 1 200 | xargs -P 64 -I{} sh -c "curl -s -D '$E2E_TMP/bursth.{}' -o '$E2E_TMP/burst.{}' -w '%{http_code}\n' -X POST '$URL/models/admin/clf' -d '{\"inputs\":\"what a great day\"}'" > "$E2E_TMP/codes"
+seq 1 200 | xargs -P 64 -I{} sh -c "curl -s -D '$E2E_TMP/bursth.{}' -o '$E2E_TMP/burst.{}' -w '%{http_code}\n' -H 'X-Use-Cache: false' -X POST '$URL/models/admin/clf' -d '{\"inputs\":\"what a great day\"}'" > "$E2E_TMP/codes"
 OK=$(grep -c '^200$' "$E2E_TMP/codes"); BUSY=$(grep -c '^429$' "$E2E_TMP/codes"); OTHER=$((200 - OK - BUSY))
 check "200 concurrent requests: each is answered 200 or 429, none fails ($OK ok, $BUSY busy)" test "$OTHER" = 0 -a "$OK" -gt 0
 check "a full queue answers 429 with Retry-After" bash -c "[ $BUSY -gt 0 ] && grep -qil '^retry-after:' $E2E_TMP/bursth.*"

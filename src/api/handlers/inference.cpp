@@ -11,6 +11,7 @@
 #include "api/handlers/generation_bridge.h"
 #include "api/handlers/handlers.h"
 #include "api/handlers/inference_model.h"
+#include "core/text.h"
 #include "core/time.h"
 #include "inference/models/decoder.h"
 #include "inference/pipelines/chat_completion.h"
@@ -18,6 +19,7 @@
 #include "inference/pipelines/pipeline.h"
 #include "inference/runtime/generation_engine.h"
 #include "inference/runtime/model_cache.h"
+#include "inference/runtime/response_cache.h"
 #include "inference/runtime/scheduler.h"
 
 namespace hub::api::handlers {
@@ -39,6 +41,33 @@ size_t count_chars(const json::value& v, int depth = 0) {
   if (v.is_object())
     for (auto& [k, x] : v.get_object()) n += count_chars(x, depth + 1);
   return n;
+}
+
+// Whether a generation's answer is a function of the request: greedy (no sampling asked for,
+// none switched on by generation_config.json) or sampled with a fixed seed.
+bool deterministic_generation(const inference::CausalLM& lm, const json::value& parameters) {
+  const json::object* p = parameters.if_object();
+  if (p && p->contains("seed")) return true;
+  bool sampling = json::get_bool(lm.config().generation, "do_sample").value_or(false);
+  if (p) {
+    for (const char* k : {"temperature", "top_k", "top_p", "typical_p"})
+      if (const auto* v = p->if_contains(k); v && !v->is_null()) sampling = true;
+    if (auto d = json::get_bool(*p, "do_sample")) sampling = *d;
+  }
+  return !sampling;
+}
+
+Response cached_response(std::string body, size_t chars) {
+  Response res;
+  res.status = 200;
+  res.body = std::move(body);
+  res.set_header("Content-Type", "application/json");
+  res.set_header("x-compute-time", "0.000");
+  res.set_header("x-compute-type", "cpu");
+  res.set_header("x-compute-characters", std::to_string(chars));
+  res.set_header("X-Cache", "hit");  // answered from the response cache (X-Use-Cache: false skips it)
+  res.set_header("access-control-expose-headers", "x-compute-time, x-compute-type, x-compute-characters");
+  return res;
 }
 
 bool sentence_task(std::string_view t) { return t == "feature-extraction" || t == "sentence-similarity"; }
@@ -199,6 +228,8 @@ Response run_inference_impl(Context& ctx, Request& req, std::string_view explici
   // a non-JSON body is the text itself (as the community containers accept).
   json::value inputs, parameters;
   bool wait = false, stream = false;
+  auto uc = req.header("X-Use-Cache");
+  bool use_cache = !(uc && (iequals(*uc, "false") || *uc == "0"));
   wait = wait_for_model_header(req);
   if (req.body.empty()) return inference_error(400, "The request has no inputs");
   auto body = json::parse(req.body);
@@ -214,8 +245,10 @@ Response run_inference_impl(Context& ctx, Request& req, std::string_view explici
       parameters = *pr;
     }
     stream = json::get_bool(o, "stream").value_or(false);
-    if (auto* op = json::get_object(o, "options"))
+    if (auto* op = json::get_object(o, "options")) {
       if (json::get_bool(*op, "wait_for_model").value_or(false)) wait = true;
+      if (!json::get_bool(*op, "use_cache").value_or(true)) use_cache = false;
+    }
   } else if (body->is_number()) {
     inputs = json::value(json::serialize(*body));
   } else {
@@ -227,9 +260,24 @@ Response run_inference_impl(Context& ctx, Request& req, std::string_view explici
     return inference_error(400, "The inputs are too long (" + std::to_string(chars) + " characters; at most " +
                                     std::to_string(kMaxInputChars) + ")");
 
+  // The response cache: same model, commit, task and canonical body -> the same answer.
+  // Encoder tasks are deterministic and answered before any load; generation only when it
+  // is greedy or seeded, which needs the model's generation defaults (checked once loaded).
+  std::string cache_key;
+  if (ctx.responses && use_cache && !stream) {
+    cache_key = repo.handle.row.uid + "@" + repo.commit + "\n" + engine_task + "\n" + std::to_string(int(fmt)) + "\n" +
+                json::serialize(inputs) + "\n" + json::serialize(parameters);
+    if (engine_task != "text-generation" && engine_task != "conversational")
+      if (auto hit = ctx.responses->get(cache_key)) return cached_response(std::move(*hit), chars);
+  }
+
   auto loaded = load_inference_model(ctx, req, repo, wait);
   if (auto* r = std::get_if<Response>(&loaded)) return std::move(*r);
   auto model = std::get<std::shared_ptr<const inference::Model>>(loaded);
+  if (!cache_key.empty() && model->causal_lm()) {
+    if (!deterministic_generation(*model->causal_lm(), parameters)) cache_key.clear();
+    else if (auto hit = ctx.responses->get(cache_key)) return cached_response(std::move(*hit), chars);
+  }
 
   // Chat: the explicit conversational task, or chat-shaped inputs (a list of messages, the
   // legacy {"text", ...}) sent to a text-generation model; answered through its chat template.
@@ -295,6 +343,7 @@ Response run_inference_impl(Context& ctx, Request& req, std::string_view explici
     *out = std::move(doc);
   }
   auto res = Response::json(200, *out);
+  if (!cache_key.empty()) ctx.responses->put(cache_key, res.body);
   char secs[32];
   std::snprintf(secs, sizeof secs, "%.3f", stats.compute_seconds);
   res.set_header("x-compute-time", secs);
