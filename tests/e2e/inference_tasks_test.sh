@@ -123,6 +123,23 @@ PY
 }
 [ -s "$E2E_TMP/js.json" ] && tally js_cases || cat "$E2E_TMP/js.err"
 
+# Concurrent sentence embeddings are merged into padded batches by the scheduler: each answer
+# must equal the same sentence embedded alone (past the response cache).
+for i in $(seq 1 4); do
+  curl -s -H 'X-Use-Cache: false' -X POST "$URL/models/admin/st/pipeline/feature-extraction" -d "{\"inputs\":\"sentence number $i is here\"}" > "$E2E_TMP/fe-alone.$i"
+done
+seq 1 48 | xargs -P 48 -I{} sh -c "i=\$(( ({} % 4) + 1 )); curl -s -D '$E2E_TMP/feh.{}' -o '$E2E_TMP/fe.{}' -H 'X-Use-Cache: false' -X POST '$URL/models/admin/st/pipeline/feature-extraction' -d \"{\\\"inputs\\\":\\\"sentence number \$i is here\\\"}\"; echo \$i > '$E2E_TMP/fe.{}.which'"
+check "48 concurrent embeddings each equal their sentence's own (1e-5)" python3 - "$E2E_TMP" <<'PY'
+import json, sys, glob
+d = sys.argv[1]
+alone = {i: json.load(open(f"{d}/fe-alone.{i}")) for i in range(1, 5)}
+for w in glob.glob(f"{d}/fe.*.which"):
+    got = json.load(open(w[:-len(".which")]))
+    want = alone[int(open(w).read())]
+    assert len(got) == len(want) and max(abs(a - b) for a, b in zip(got, want)) < 1e-5, w
+PY
+echo "feature-extraction batch sizes seen: $(grep -hi '^x-compute-batch-size:' "$E2E_TMP"/feh.* | tr -d '\r' | awk '{print $2}' | sort -n | uniq -c | tr '\n' ' ')"
+
 # Malformed bodies, per task: 400 with X-Error-Message and {"error"}, the server keeps serving.
 J=(-H 'Content-Type: application/json')
 expect_error 400 "zero-shot without candidate_labels" POST /models/admin/nli "${J[@]}" -d '{"inputs":"a cat"}'

@@ -31,13 +31,28 @@ Result<value> feature_extraction(const Model& m, const value& inputs, const boos
   bool single = false;
   HUB_TRY(texts, text_inputs(inputs, &single));
   boost::json::array out;
+  if (m.config().sentence_pooling) {
+    // Sentence embeddings run in padded batches (the pooling honours the attention mask), so
+    // the Inference API's dynamic batching makes one forward of many requests.
+    constexpr size_t kMaxBatch = 16;
+    const auto pad_id = int32_t(m.config().encoder.pad_token_id);
+    for (size_t first = 0; first < texts.size(); first += kMaxBatch) {
+      std::vector<Encoding> encs;
+      for (size_t i = first; i < std::min(texts.size(), first + kMaxBatch); ++i) {
+        HUB_TRY(enc, tok->encode(texts[i]));
+        truncate_sequence(enc, max_len, 0);
+        encs.push_back(std::move(enc));
+      }
+      auto padded = pad_batch(encs, pad_id);
+      HUB_TRY(e, m.embeddings(padded.batch));
+      for (size_t b = 0; b < encs.size(); ++b) out.push_back(row(e.data() + b * size_t(e.dim(1)), e.dim(1)));
+    }
+    if (single) return value(std::move(out[0]));
+    return value(std::move(out));
+  }
   for (const auto& text : texts) {
     HUB_TRY(enc, tok->encode(text));
-    if (m.config().sentence_pooling) {
-      truncate_sequence(enc, max_len, 0);
-      HUB_TRY(e, m.embeddings(batch_of(enc)));
-      out.push_back(row(e.data(), e.dim(1)));
-    } else {
+    {
       HUB_TRY(h, m.hidden_states(batch_of(enc)));
       boost::json::array tokens;
       for (int64_t s = 0; s < h.dim(1); ++s) tokens.push_back(row(h.data() + s * h.dim(2), h.dim(2)));

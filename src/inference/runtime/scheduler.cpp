@@ -11,10 +11,19 @@
 namespace hub::inference::runtime {
 
 bool batchable_task(std::string_view task) {
-  // A list input gives one output per element, and a single input's output is the list's
-  // element wrapped once more: the shape of text-classification (INFERENCE_API.md §5).
-  return task == "text-classification" || task == "sentiment-analysis";
+  // Tasks whose pipeline runs a list of inputs as padded batches (one forward for many) and
+  // gives one output per element.
+  return task == "text-classification" || task == "sentiment-analysis" || task == "feature-extraction";
 }
+
+namespace {
+// A single input's answer from its element of the batched list: text-classification wraps
+// it once more ([[labels]] for one string, INFERENCE_API.md §5); feature-extraction does not.
+json::value single_answer(std::string_view task, json::value element) {
+  if (task == "feature-extraction") return element;
+  return json::value(json::array{std::move(element)});
+}
+}  // namespace
 
 namespace {
 using Clock = std::chrono::steady_clock;
@@ -109,7 +118,7 @@ struct Scheduler::Impl {
     }
     auto& out = r->as_array();
     for (size_t i = 0; i < batch.size(); ++i)
-      batch[i]->done.set_value({json::value(json::array{out[i]}), st});
+      batch[i]->done.set_value({single_answer(head.task, std::move(out[i])), st});
   }
 };
 
