@@ -32,13 +32,26 @@ g++ -std=c++2b -O3 -march=native -DNDEBUG -I"$ROOT/src" "$HERE/engine_bench.cpp"
 STORIES=${HUBD_SHARED_DIR:-$ROOT/../shared}/models/stories260K
 RAND="$OUT/llama_rand"
 [ -f "$RAND/model.safetensors" ] || /usr/bin/python3 "$HERE/make_random_llama.py" "$RAND" 1024 8 16 4 2816 8192
+# The issue's sizes: GPT-2 small (124M: 768 x 12 layers, 12 heads, vocab 50257) and a
+# Llama-1B shape (TinyLlama 1.1B: 2048 x 22 layers, GQA 32/4 heads, intermediate 5632, vocab
+# 32000; 4.4 GB f32). Written once into BUILD_DIR; BIG=0 skips them (the 1B one needs ~10 GB RAM).
+BIG=${BIG:-1}
+NBIG=${HUBD_BENCH_N_BIG:-32}
+G2="$OUT/gpt2_small"
+L1B="$OUT/llama_1b"
+if [ "$BIG" = 1 ]; then
+  [ -f "$G2/model.safetensors" ] || /usr/bin/python3 "$HERE/make_random_gpt2.py" "$G2" 768 12 12 50257 1024
+  [ -f "$L1B/model.safetensors" ] || /usr/bin/python3 "$HERE/make_random_llama.py" "$L1B" 2048 22 32 4 5632 32000
+fi
 : > "$OUT/results.txt"
-for spec in "stories260K $STORIES 32" "llama-107M $RAND 128"; do
+# name dir prompt-tokens decode-steps run-the-8-streams-engine-bench
+for spec in "stories260K $STORIES 32 $N 1" "llama-107M $RAND 128 $N 1" "gpt2-124M $G2 128 $N 1" \
+            "llama-1.1B $L1B 128 $NBIG 0"; do
   set -- $spec
   [ -f "$2/model.safetensors" ] || { echo "skip $1: $2 absent"; continue; }
-  "$OUT/decode_bench" "$1" "$2" "$THREADS" "$3" "$N" membw | sed 's/^CASE/HUBD/' >> "$OUT/results.txt"
-  /usr/bin/python3 "$HERE/torch_decode.py" "$1" "$2" "$THREADS" "$3" "$N" | sed 's/^CASE/TORCH/' >> "$OUT/results.txt"
-  "$OUT/engine_bench" "$1" "$2" "$THREADS" "$3" "$N" >> "$OUT/results.txt"
+  "$OUT/decode_bench" "$1" "$2" "$THREADS" "$3" "$4" membw | sed 's/^CASE/HUBD/' >> "$OUT/results.txt"
+  /usr/bin/python3 "$HERE/torch_decode.py" "$1" "$2" "$THREADS" "$3" "$4" | sed 's/^CASE/TORCH/' >> "$OUT/results.txt"
+  [ "$5" = 1 ] && "$OUT/engine_bench" "$1" "$2" "$THREADS" "$3" "$4" >> "$OUT/results.txt"
 done
 /usr/bin/python3 - "$OUT/results.txt" <<'PY'
 import sys
