@@ -24,6 +24,8 @@ cat > "$T/post.lua" <<LUA
 wrk.method = "POST"
 wrk.body = '$BODY'
 wrk.headers["Content-Type"] = "application/json"
+-- Every request is the same: hubd must compute each one, not answer from its response cache.
+wrk.headers["X-Use-Cache"] = "false"
 LUA
 
 start_hubd() {  # start_hubd PORT [env...]
