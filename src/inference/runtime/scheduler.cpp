@@ -50,6 +50,7 @@ struct Scheduler::Impl {
   std::condition_variable cv;
   std::deque<std::unique_ptr<Job>> queue;
   bool stopping = false;
+  size_t last_batch = 1;  // size of the previous engine call (guarded by mu)
   std::atomic<uint64_t> batched{0};
   std::thread worker;
 
@@ -64,9 +65,7 @@ struct Scheduler::Impl {
         queue.pop_front();
         const Job& head = *batch.front();
         if (batchable_task(head.task) && head.single_string()) {
-          // Give concurrent callers a brief moment to join, then take every compatible job.
-          auto deadline = Clock::now() + opts.window;
-          for (;;) {
+          auto take_compatible = [&] {
             for (auto it = queue.begin(); it != queue.end() && batch.size() < opts.max_batch;) {
               if (compatible(head, **it)) {
                 batch.push_back(std::move(*it));
@@ -75,20 +74,20 @@ struct Scheduler::Impl {
                 ++it;
               }
             }
-            if (batch.size() >= opts.max_batch || stopping) break;
-            if (cv.wait_until(lk, deadline) == std::cv_status::timeout) {
-              for (auto it = queue.begin(); it != queue.end() && batch.size() < opts.max_batch;) {
-                if (compatible(head, **it)) {
-                  batch.push_back(std::move(*it));
-                  it = queue.erase(it);
-                } else {
-                  ++it;
-                }
-              }
-              break;
+          };
+          take_compatible();
+          // Wait a brief moment for more callers only under concurrent traffic (this or the
+          // last call had company): a lone request runs at once, with no added latency.
+          if (batch.size() > 1 || last_batch > 1) {
+            auto deadline = Clock::now() + opts.window;
+            while (batch.size() < opts.max_batch && !stopping) {
+              bool timed_out = cv.wait_until(lk, deadline) == std::cv_status::timeout;
+              take_compatible();
+              if (timed_out) break;
             }
           }
         }
+        last_batch = batch.size();
       }
       execute(batch);
     }
