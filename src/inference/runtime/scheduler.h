@@ -20,7 +20,7 @@ namespace hub::inference::runtime {
 struct SchedulerOptions {
   size_t max_queue = 64;                        // waiting requests beyond this are refused
   size_t max_batch = 32;                        // inputs merged into one engine call
-  std::chrono::microseconds window{1500};       // how long a lone request waits for company
+  std::chrono::microseconds window{1500};       // under concurrent traffic, how long a batch waits for more
 };
 
 struct RunStats {
