@@ -32,6 +32,10 @@ g++ -std=c++2b -O3 -march=native -DNDEBUG -I"$ROOT/src" "$HERE/engine_bench.cpp"
 STORIES=${HUBD_SHARED_DIR:-$ROOT/../shared}/models/stories260K
 RAND="$OUT/llama_rand"
 [ -f "$RAND/model.safetensors" ] || /usr/bin/python3 "$HERE/make_random_llama.py" "$RAND" 1024 8 16 4 2816 8192
+# The same shape stored BF16, as most real checkpoints are: hubd keeps the weights bf16 (half the
+# bytes per decode step); torch runs both its bf16 and its f32 path and the faster is the anchor.
+RAND_BF16="$OUT/llama_rand_bf16"
+[ -f "$RAND_BF16/model.safetensors" ] || /usr/bin/python3 "$HERE/make_random_llama.py" "$RAND_BF16" 1024 8 16 4 2816 8192 bf16
 # The issue's sizes: GPT-2 small (124M: 768 x 12 layers, 12 heads, vocab 50257) and a
 # Llama-1B shape (TinyLlama 1.1B: 2048 x 22 layers, GQA 32/4 heads, intermediate 5632, vocab
 # 32000; 4.4 GB f32). Written once into BUILD_DIR; BIG=0 skips them (the 1B one needs ~10 GB RAM).
@@ -42,15 +46,17 @@ L1B="$OUT/llama_1b"
 if [ "$BIG" = 1 ]; then
   [ -f "$G2/model.safetensors" ] || /usr/bin/python3 "$HERE/make_random_gpt2.py" "$G2" 768 12 12 50257 1024
   [ -f "$L1B/model.safetensors" ] || /usr/bin/python3 "$HERE/make_random_llama.py" "$L1B" 2048 22 32 4 5632 32000
+  L1B_BF16="$OUT/llama_1b_bf16"
+  [ -f "$L1B_BF16/model.safetensors" ] || /usr/bin/python3 "$HERE/make_random_llama.py" "$L1B_BF16" 2048 22 32 4 5632 32000 bf16
 fi
 : > "$OUT/results.txt"
-# name dir prompt-tokens decode-steps run-the-8-streams-engine-bench
-for spec in "stories260K $STORIES 32 $N 1" "llama-107M $RAND 128 $N 1" "gpt2-124M $G2 128 $N 1" \
-            "llama-1.1B $L1B 128 $NBIG 0"; do
+# name dir prompt-tokens decode-steps run-the-8-streams-engine-bench [torch dtype]
+for spec in "stories260K $STORIES 32 $N 1" "llama-107M $RAND 128 $N 1" "llama-107M-bf16 $RAND_BF16 128 $N 0 bf16" \
+            "gpt2-124M $G2 128 $N 1" "llama-1.1B $L1B 128 $NBIG 0" "llama-1.1B-bf16 ${L1B_BF16:-none} 128 $NBIG 0 bf16"; do
   set -- $spec
   [ -f "$2/model.safetensors" ] || { echo "skip $1: $2 absent"; continue; }
   "$OUT/decode_bench" "$1" "$2" "$THREADS" "$3" "$4" membw | sed 's/^CASE/HUBD/' >> "$OUT/results.txt"
-  /usr/bin/python3 "$HERE/torch_decode.py" "$1" "$2" "$THREADS" "$3" "$4" | sed 's/^CASE/TORCH/' >> "$OUT/results.txt"
+  /usr/bin/python3 "$HERE/torch_decode.py" "$1" "$2" "$THREADS" "$3" "$4" "${6:-f32}" | sed 's/^CASE/TORCH/' >> "$OUT/results.txt"
   [ "$5" = 1 ] && "$OUT/engine_bench" "$1" "$2" "$THREADS" "$3" "$4" >> "$OUT/results.txt"
 done
 /usr/bin/python3 - "$OUT/results.txt" <<'PY'
@@ -65,16 +71,17 @@ for line in open(sys.argv[1]):
         membw = max(membw, float(f[1].split("=")[1]))
         continue
     rows.setdefault(f[1], {})[f[0]] = dict(x.split("=") for x in f[2:])
-print("%-15s %12s %12s %8s %12s %12s %8s %s" % ("model", "hubd dec/s", "torch dec/s", "ratio",
-      "hubd pre/s", "torch pre/s", "ratio", "same greedy ids"))
+print("%-18s %12s %12s %8s %12s %12s %8s %s" % ("model", "hubd dec/s", "torch dec/s", "ratio",
+      "hubd pre/s", "torch pre/s", "ratio", "same greedy ids (torch dtype)"))
 for m, r in rows.items():
     h, t = r["HUBD"], r["TORCH"]
     hd, td = float(h["decode_tok_s"]), float(t["decode_tok_s"])
     hp, tp = float(h["prefill_tok_s"]), float(t["prefill_tok_s"])
     # Weight bytes read per second: one pass over the weights per step (per B tokens).
     bw = float(h["weights_mb"]) * hd / 1e3 / (8 if m.endswith("/b8") else 1)
-    print("%-15s %12.1f %12.1f %7.2fx %12.1f %12.1f %7s %s  (hubd decode streams %.1f GB/s of weights)" % (
-        m, hd, td, hd / td, hp, tp, "%.2fx" % (hp / tp) if tp else "-", h["ids"] == t["ids"], bw))
+    print("%-18s %12.1f %12.1f %7.2fx %12.1f %12.1f %7s %s (%s)  (hubd decode streams %.1f GB/s of weights)" % (
+        m, hd, td, hd / td, hp, tp, "%.2fx" % (hp / tp) if tp else "-", h["ids"] == t["ids"],
+        t.get("torch_dtype", "f32"), bw))
 print("machine read bandwidth (threaded sum over 512 MB, same run): %.1f GB/s" % membw)
 print()
 print("8 concurrent streams, aggregate generated tokens/s (wall time incl. prefill; steady = all 8 decoding)")

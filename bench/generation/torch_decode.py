@@ -3,7 +3,12 @@
 model.safetensors by hand; the safetensors package is not installed), float32, with a KV cache
 (keys/values appended per step, so no quadratic recomputation), greedy decode, best of 3;
 batch 1, then 8 sequences decoded together (batched tensors, one step for all).
-Usage: torch_decode.py NAME DIR THREADS PROMPT N"""
+Usage: torch_decode.py NAME DIR THREADS PROMPT N [DTYPE]
+Checkpoints may be F32, F16 or BF16; weights are upcast to float32 on load. DTYPE (Llama
+family only): f32 (default) runs float32; bf16 runs the model twice, in torch.bfloat16
+(weights, activations, KV cache: torch's own bf16 path) and in float32 over the upcast
+weights, prints the faster as the CASE lines (field torch_dtype= says which: the fair anchor
+is the best PyTorch can do on this CPU) and the other on stderr."""
 import json, math, struct, sys, time
 import numpy as np
 import torch
@@ -20,26 +25,48 @@ def load(path):
         if k == "__metadata__":
             continue
         a, b = v["data_offsets"]
-        out[k] = torch.from_numpy(np.frombuffer(data[a:b], dtype=np.float32).copy()).view(v["shape"])
+        if v["dtype"] == "BF16":  # exact: bf16 is the top half of a float32
+            u = np.frombuffer(data[a:b], dtype=np.uint16).astype(np.uint32) << 16
+            arr = u.view(np.float32)
+        elif v["dtype"] == "F16":
+            arr = np.frombuffer(data[a:b], dtype=np.float16).astype(np.float32)
+        else:
+            arr = np.frombuffer(data[a:b], dtype=np.float32).copy()
+        out[k] = torch.from_numpy(arr).view(v["shape"])
     return out
 
 
 def main():
     name, d, threads, P, N = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+    dtype = sys.argv[6] if len(sys.argv) > 6 else "f32"
+    assert dtype in ("f32", "bf16"), "DTYPE must be f32 or bf16"
     torch.set_num_threads(threads)
     cfg = json.load(open(d + "/config.json"))
     W = load(d + "/model.safetensors")
     if cfg.get("model_type") == "gpt2":
         return bench(name, P, N, cfg["vocab_size"], *gpt2(cfg, W, P + N))
+    if dtype == "f32":
+        return bench(name, P, N, cfg["vocab_size"], *llama(cfg, W, P + N, torch.float32))
+    runs = {}
+    for dt, tdt in (("bf16", torch.bfloat16), ("f32", torch.float32)):
+        runs[dt] = bench(name, P, N, cfg["vocab_size"], *llama(cfg, W, P + N, tdt), quiet=True)
+    best = max(runs, key=lambda k: runs[k][1])
+    for dt in (best, "f32" if best == "bf16" else "bf16"):
+        for line in runs[dt][3]:
+            print(line + " torch_dtype=" + dt, file=sys.stdout if dt == best else sys.stderr)
+
+
+def llama(cfg, W, maxp, dt):
+    """Returns (forward, new_cache) computing in dtype dt (weights cast once)."""
+    W = {k: v.to(dt) for k, v in W.items()}
     H, nh = cfg["hidden_size"], cfg["num_attention_heads"]
     kv = cfg.get("num_key_value_heads", nh)
     hd = cfg.get("head_dim") or H // nh
-    L, V, eps = cfg["num_hidden_layers"], cfg["vocab_size"], cfg["rms_norm_eps"]
+    L, eps = cfg["num_hidden_layers"], cfg["rms_norm_eps"]
     head = W["model.embed_tokens.weight"] if cfg.get("tie_word_embeddings") else W["lm_head.weight"]
     inv = 1.0 / (cfg.get("rope_theta", 10000.0) ** (torch.arange(0, hd, 2).float() / hd))
-    maxp = P + N
     fr = torch.outer(torch.arange(maxp).float(), inv)
-    cos_t, sin_t = torch.cat((fr, fr), -1).cos(), torch.cat((fr, fr), -1).sin()
+    cos_t, sin_t = torch.cat((fr, fr), -1).cos().to(dt), torch.cat((fr, fr), -1).sin().to(dt)
     lw = [{k[len(f"model.layers.{i}."):]: v for k, v in W.items() if k.startswith(f"model.layers.{i}.")} for i in range(L)]
 
     def rms(x, w):
@@ -69,7 +96,7 @@ def main():
             Vv = cv[:, :, :pos0 + T].repeat_interleave(nh // kv, 1)
             s = q @ K.transpose(2, 3) / math.sqrt(hd)
             if T > 1:
-                s = s + torch.full((T, pos0 + T), float("-inf")).triu(pos0 + 1)
+                s = s + torch.full((T, pos0 + T), float("-inf"), dtype=s.dtype).triu(pos0 + 1)
             a = torch.softmax(s, -1) @ Vv
             x = x + F.linear(a.transpose(1, 2).reshape(B, T, nh * hd), w["self_attn.o_proj.weight"])
             h = rms(x, w["post_attention_layernorm.weight"])
@@ -77,7 +104,8 @@ def main():
                              w["mlp.down_proj.weight"])
         return F.linear(rms(x[:, -1], W["model.norm.weight"]), head)
 
-    return bench(name, P, N, V, forward, lambda B: [(torch.zeros(B, kv, maxp, hd), torch.zeros(B, kv, maxp, hd)) for _ in range(L)])
+    return forward, lambda B: [(torch.zeros(B, kv, maxp, hd, dtype=dt), torch.zeros(B, kv, maxp, hd, dtype=dt))
+                               for _ in range(L)]
 
 
 def gpt2(cfg, W, maxp):
@@ -117,7 +145,7 @@ def gpt2(cfg, W, maxp):
     return forward, lambda B: [(torch.zeros(B, nh, maxp, hd), torch.zeros(B, nh, maxp, hd)) for _ in range(L)]
 
 
-def bench(name, P, N, V, forward, new_cache):
+def bench(name, P, N, V, forward, new_cache, quiet=False):
     def run(B):
         prompt = torch.tensor([[(i * 7919 + 1 + b) % V for i in range(P)] for b in range(B)])
         best_p = best_d = 1e30
@@ -137,8 +165,11 @@ def bench(name, P, N, V, forward, new_cache):
         return B * P / best_p, B * N / best_d, ids
 
     p1, d1, ids = run(1)
-    print("CASE %s prefill_tok_s=%.1f decode_tok_s=%.1f ids=%s" % (name, p1, d1, ",".join(map(str, ids[:8]))))
+    lines = ["CASE %s prefill_tok_s=%.1f decode_tok_s=%.1f ids=%s" % (name, p1, d1, ",".join(map(str, ids[:8])))]
     _, d8, ids8 = run(8)
-    print("CASE %s/b8 prefill_tok_s=0 decode_tok_s=%.1f ids=%s" % (name, d8, ",".join(map(str, ids8[:8]))))
+    lines.append("CASE %s/b8 prefill_tok_s=0 decode_tok_s=%.1f ids=%s" % (name, d8, ",".join(map(str, ids8[:8]))))
+    if not quiet:
+        print("\n".join(lines))
+    return p1, d1, d8, lines
 
 main()

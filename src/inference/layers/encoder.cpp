@@ -8,14 +8,16 @@
 #include "core/result.h"
 #include "inference/ops/attention.h"
 #include "inference/ops/gemm.h"
+#include "inference/ops/gemm_bf16.h"
 #include "inference/ops/norm.h"
 #include "inference/ops/parallel.h"
 
 namespace hub::inference::layers {
 
 void Linear::forward(const float* x, int64_t rows, float* y, ops::Activation act) const {
-  ops::linear(x, rows, in(), weight.data(), out(), bias.empty_tensor() ? nullptr : bias.data(), y,
-              act);
+  const float* b = bias.empty_tensor() ? nullptr : bias.data();
+  if (is_bf16()) return ops::linear_bf16(x, rows, in(), weight_bf16.data, out(), b, y, act);
+  ops::linear(x, rows, in(), weight.data(), out(), b, y, act);
 }
 
 int64_t relative_position_bucket(int64_t relative_position, int64_t num_buckets) {

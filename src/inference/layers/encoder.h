@@ -11,16 +11,25 @@
 
 #include "inference/layers/workspace.h"
 #include "inference/ops/elementwise.h"
+#include "inference/tensor/bf16_matrix.h"
 #include "inference/tensor/tensor.h"
 
 namespace hub::inference::layers {
 
 struct Linear {
-  Tensor weight;  // [out, in] (PyTorch layout)
+  Tensor weight;  // [out, in] (PyTorch layout); empty when weight_bf16 holds the weight
   Tensor bias;    // [out] or empty
-  int64_t in() const { return weight.dim(1); }
-  int64_t out() const { return weight.dim(0); }
-  // y[rows, out] = act(x[rows, in] · Wᵀ + b).
+  // The weight kept as bf16 [out, in] (decoders loading a BF16 checkpoint), else empty.
+  Bf16Matrix weight_bf16 = {};
+  bool is_bf16() const { return !weight_bf16.empty(); }
+  int64_t in() const { return is_bf16() ? weight_bf16.cols : weight.dim(1); }
+  int64_t out() const { return is_bf16() ? weight_bf16.rows : weight.dim(0); }
+  // Bytes of weight + bias as held in memory.
+  size_t bytes() const {
+    return (is_bf16() ? weight_bf16.bytes() : size_t(weight.numel()) * sizeof(float)) +
+           size_t(bias.numel()) * sizeof(float);
+  }
+  // y[rows, out] = act(x[rows, in] · Wᵀ + b), in f32 whatever the weight's storage.
   void forward(const float* x, int64_t rows, float* y,
                ops::Activation act = ops::Activation::none) const;
 };

@@ -7,6 +7,7 @@
 #include <cblas.h>
 
 #include "inference/ops/gemm.h"
+#include "inference/ops/gemm_bf16.h"
 #include "inference/ops/norm.h"
 #include "inference/ops/parallel.h"
 #ifdef HUBD_HAVE_TOKENIZERS
@@ -21,6 +22,10 @@ const float* bias_of(const layers::Linear& l) { return l.bias.empty_tensor() ? n
 
 void linear(const float* x, int64_t rows, const layers::Linear& l, float* y,
             ops::Activation act = ops::Activation::none) {
+  if (l.is_bf16()) {
+    ops::linear_bf16(x, rows, l.in(), l.weight_bf16.data, l.out(), bias_of(l), y, act);
+    return;
+  }
   if (rows == 1) {
     // Decode steps are matrix-vector products: sgemv streams the weights once, where
     // OpenBLAS's sgemm with M=1 packs them first.
@@ -83,7 +88,17 @@ CausalLM::CausalLM(DecoderConfig config, DecoderWeights weights,
                    std::shared_ptr<const tokenizers::Tokenizer> tokenizer)
     : config_(std::move(config)), w_(std::move(weights)),
       rope_(config_.family == DecoderConfig::Family::llama ? layers::Rope(config_.rope, config_.max_positions)
-                                                           : layers::Rope()), tokenizer_(std::move(tokenizer)) {}
+                                                           : layers::Rope()), tokenizer_(std::move(tokenizer)) {
+  head_.weight = w_.lm_head;
+  head_.weight_bf16 = w_.lm_head_bf16;
+}
+
+void CausalLM::embed(std::span<const int32_t> ids, float* out) const {
+  if (!w_.embed_bf16.empty())
+    ops::embedding_gather_bf16(w_.embed_bf16.data, config_.hidden_size, ids.data(), int64_t(ids.size()), out);
+  else
+    ops::embedding_gather(w_.embed.data(), config_.hidden_size, ids.data(), int64_t(ids.size()), out);
+}
 
 CausalLM::~CausalLM() = default;
 
@@ -95,12 +110,15 @@ DecoderState CausalLM::new_state(int64_t capacity) const {
 }
 
 size_t CausalLM::weight_bytes() const {
-  size_t n = size_t(w_.embed.numel() + w_.positions.numel() + w_.final_norm.numel());
-  if (!config_.tie_embeddings) n += size_t(w_.lm_head.numel());
-  for (const auto& l : w_.layers)
-    for (const layers::Linear* p : {&l.q, &l.k, &l.v, &l.o, &l.gate, &l.up, &l.down})
-      n += size_t(p->weight.numel() + p->bias.numel());
-  return n * sizeof(float);
+  auto f32 = [](const Tensor& t) { return size_t(t.numel()) * sizeof(float); };
+  size_t n = f32(w_.embed) + w_.embed_bf16.bytes() + f32(w_.positions) + f32(w_.final_norm) +
+             f32(w_.final_norm_bias);
+  if (!config_.tie_embeddings) n += head_.bytes();
+  for (const auto& l : w_.layers) {
+    n += f32(l.attn_norm) + f32(l.mlp_norm) + f32(l.attn_norm_bias) + f32(l.mlp_norm_bias);
+    for (const layers::Linear* p : {&l.q, &l.k, &l.v, &l.o, &l.gate, &l.up, &l.down}) n += p->bytes();
+  }
+  return n;
 }
 
 Result<Tensor> CausalLM::forward(std::span<const int32_t> ids, DecoderState& state,
@@ -133,7 +151,7 @@ Result<Tensor> CausalLM::forward(std::span<const int32_t> ids, DecoderState& sta
     if (gpt2) ops::layer_norm(y, nullptr, rows, H, w.data(), b.data(), c.norm_eps);
     else ops::rms_norm(y, rows, H, w.data(), c.norm_eps);
   };
-  ops::embedding_gather(w_.embed.data(), H, ids.data(), n, x);
+  embed(ids, x);
   if (gpt2) ops::add_inplace(x, w_.positions.data() + pos0 * H, n * H);
   for (int64_t li = 0; li < c.num_layers; ++li) {
     const auto& L = w_.layers[size_t(li)];
@@ -171,7 +189,7 @@ Result<Tensor> CausalLM::forward(std::span<const int32_t> ids, DecoderState& sta
   float* last = x + (n - rows) * H;
   norm(last, rows, w_.final_norm, w_.final_norm_bias);
   Tensor logits = Tensor::empty(Shape{rows, c.vocab_size});
-  linear(last, rows, layers::Linear{w_.lm_head, Tensor()}, logits.data());
+  linear(last, rows, head_, logits.data());
   return logits;
 }
 
@@ -203,7 +221,7 @@ Result<Tensor> CausalLM::forward_step(std::span<const int32_t> tokens,
     if (gpt2) ops::layer_norm(y, nullptr, rows, H, w.data(), b.data(), c.norm_eps);
     else ops::rms_norm(y, rows, H, w.data(), c.norm_eps);
   };
-  ops::embedding_gather(w_.embed.data(), H, tokens.data(), B, x);
+  embed(tokens, x);
   if (gpt2)
     for (int64_t i = 0; i < B; ++i)
       ops::add_inplace(x + i * H, w_.positions.data() + states[size_t(i)]->cache.length() * H, H);
@@ -255,7 +273,7 @@ Result<Tensor> CausalLM::forward_step(std::span<const int32_t> tokens,
   for (auto* s : states) s->cache.advance(1);
   norm(x, B, w_.final_norm, w_.final_norm_bias);
   Tensor logits = Tensor::empty(Shape{B, c.vocab_size});
-  linear(x, B, layers::Linear{w_.lm_head, Tensor()}, logits.data());
+  linear(x, B, head_, logits.data());
   return logits;
 }
 

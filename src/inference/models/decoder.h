@@ -19,6 +19,7 @@
 #include "inference/layers/kv_cache.h"
 #include "inference/layers/rope.h"
 #include "inference/ops/elementwise.h"
+#include "inference/tensor/bf16_matrix.h"
 #include "inference/tensor/tensor.h"
 
 namespace hub::inference {
@@ -56,12 +57,16 @@ struct DecoderLayerWeights {
   layers::Linear gate, up, down;
 };
 
+// Llama-family checkpoints stored as BF16 keep their matrices (projections, embedding,
+// lm_head) as bf16 views of the mapping: the *_bf16 fields and Linear::weight_bf16 are set
+// and the f32 tensors they replace are empty. Norms, biases and f32/f16 checkpoints are f32.
 struct DecoderWeights {
   Tensor embed;                          // [vocab, hidden]
   Tensor positions;                      // [max_positions, hidden] learned (gpt2), else empty
   std::vector<DecoderLayerWeights> layers;
   Tensor final_norm, final_norm_bias;    // [hidden]; bias gpt2 only
   Tensor lm_head;                        // [vocab, hidden] (the embedding when tied)
+  Bf16Matrix embed_bf16, lm_head_bf16;   // bf16 forms of embed / lm_head, else empty
 };
 
 // The per-sequence state: KV cache for `capacity` positions and forward scratch.
@@ -94,11 +99,15 @@ class CausalLM {
   // logits [B, vocab]; the weights stream once for the whole batch.
   Result<Tensor> forward_step(std::span<const int32_t> tokens, std::span<DecoderState* const> states) const;
 
+  // Bytes of weights as held in memory (bf16 matrices count 2 bytes per value; a tied
+  // lm_head counts once).
   size_t weight_bytes() const;
 
  private:
   DecoderConfig config_;
   DecoderWeights w_;
+  layers::Linear head_;  // lm_head as a Linear (f32 or bf16), sharing w_'s storage
+  void embed(std::span<const int32_t> ids, float* out) const;
   layers::Rope rope_;
   std::shared_ptr<const tokenizers::Tokenizer> tokenizer_;
 };

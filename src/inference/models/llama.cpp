@@ -1,7 +1,8 @@
 // The Llama family's config.json mapping and weight binding (Llama, Mistral, Qwen2, and
 // SmolLM / TinyLlama / stories-style configs, which use model_type "llama"), plus
 // load_causal_lm (which hands GPT-2 to gpt2.cpp). Differences between the families are config fields: attention/MLP biases,
-// sliding windows, rope scaling, tied embeddings.
+// sliding windows, rope scaling, tied embeddings. BF16 checkpoints keep their matrices bf16
+// (zero-copy views; see linear_of below).
 #include <filesystem>
 
 #include "core/fs.h"
@@ -111,6 +112,40 @@ Result<DecoderConfig> llama_config(boost::json::object cfg) {
   return c;
 }
 
+bool stored_bf16(const safetensors::Checkpoint& ckpt, const std::string& name) {
+  const auto* t = ckpt.find(name);
+  return t && t->dtype == DType::bf16;
+}
+
+// A BF16 checkpoint matrix kept as bf16 (a zero-copy view), with its shape checked like
+// WeightBinder::tensor does for f32 ones.
+Result<Bf16Matrix> bf16_matrix(const safetensors::Checkpoint& ckpt, const std::string& name,
+                               int64_t rows, int64_t cols) {
+  const auto* t = ckpt.find(name);
+  if (!t) return fail(Errc::corrupt, "missing weight '" + name + "'");
+  if (t->shape.size() != 2 || t->shape[0] != rows || t->shape[1] != cols) {
+    Shape got = t->shape.size() <= size_t(kMaxRank) ? Shape(std::span<const int64_t>(t->shape)) : Shape{-1};
+    return fail(Errc::corrupt, "weight '" + name + "' has shape " + got.str() + ", config implies " +
+                                   Shape{rows, cols}.str());
+  }
+  return ckpt.load_bf16(name);
+}
+
+// Decode streams every weight once per token: BF16 checkpoints keep their matrices bf16
+// (half the bytes of f32, computed in f32). Biases stay f32.
+Result<layers::Linear> linear_of(const models::WeightBinder& wb, const safetensors::Checkpoint& ckpt,
+                                 const std::string& name, int64_t in, int64_t out, bool bias_required) {
+  if (!stored_bf16(ckpt, name + ".weight")) return wb.linear(name, in, out, bias_required);
+  layers::Linear l;
+  HUB_TRY(w, bf16_matrix(ckpt, name + ".weight", out, in));
+  l.weight_bf16 = std::move(w);
+  if (bias_required || wb.has(name + ".bias")) {
+    HUB_TRY(b, wb.tensor(name + ".bias", Shape{out}));
+    l.bias = std::move(b);
+  }
+  return l;
+}
+
 Result<DecoderWeights> llama_weights(const DecoderConfig& c, const safetensors::Checkpoint& ckpt) {
   models::WeightBinder wb(ckpt);
   const std::string p = wb.find_prefix({"model.", ""}, "embed_tokens.weight").value_or("model.");
@@ -119,20 +154,25 @@ Result<DecoderWeights> llama_weights(const DecoderConfig& c, const safetensors::
   const bool mlp_bias = json::get_bool(c.raw, "mlp_bias").value_or(false);
   const int64_t H = c.hidden_size, qd = c.num_heads * c.head_dim, kvd = c.num_kv_heads * c.head_dim;
   DecoderWeights w;
-  HUB_TRY(embed, wb.tensor(p + "embed_tokens.weight", Shape{c.vocab_size, H}));
-  w.embed = embed;
+  if (stored_bf16(ckpt, p + "embed_tokens.weight")) {
+    HUB_TRY(embed, bf16_matrix(ckpt, p + "embed_tokens.weight", c.vocab_size, H));
+    w.embed_bf16 = std::move(embed);
+  } else {
+    HUB_TRY(embed, wb.tensor(p + "embed_tokens.weight", Shape{c.vocab_size, H}));
+    w.embed = embed;
+  }
   for (int64_t i = 0; i < c.num_layers; ++i) {
     const std::string l = p + "layers." + std::to_string(i) + ".";
     DecoderLayerWeights L;
     HUB_TRY(an, wb.tensor(l + "input_layernorm.weight", Shape{H}));
     HUB_TRY(mn, wb.tensor(l + "post_attention_layernorm.weight", Shape{H}));
-    HUB_TRY(q, wb.linear(l + "self_attn.q_proj", H, qd, attn_bias || qwen2));
-    HUB_TRY(k, wb.linear(l + "self_attn.k_proj", H, kvd, attn_bias || qwen2));
-    HUB_TRY(v, wb.linear(l + "self_attn.v_proj", H, kvd, attn_bias || qwen2));
-    HUB_TRY(o, wb.linear(l + "self_attn.o_proj", qd, H, attn_bias));
-    HUB_TRY(g, wb.linear(l + "mlp.gate_proj", H, c.intermediate_size, mlp_bias));
-    HUB_TRY(u, wb.linear(l + "mlp.up_proj", H, c.intermediate_size, mlp_bias));
-    HUB_TRY(d, wb.linear(l + "mlp.down_proj", c.intermediate_size, H, mlp_bias));
+    HUB_TRY(q, linear_of(wb, ckpt, l + "self_attn.q_proj", H, qd, attn_bias || qwen2));
+    HUB_TRY(k, linear_of(wb, ckpt, l + "self_attn.k_proj", H, kvd, attn_bias || qwen2));
+    HUB_TRY(v, linear_of(wb, ckpt, l + "self_attn.v_proj", H, kvd, attn_bias || qwen2));
+    HUB_TRY(o, linear_of(wb, ckpt, l + "self_attn.o_proj", qd, H, attn_bias));
+    HUB_TRY(g, linear_of(wb, ckpt, l + "mlp.gate_proj", H, c.intermediate_size, mlp_bias));
+    HUB_TRY(u, linear_of(wb, ckpt, l + "mlp.up_proj", H, c.intermediate_size, mlp_bias));
+    HUB_TRY(d, linear_of(wb, ckpt, l + "mlp.down_proj", c.intermediate_size, H, mlp_bias));
     L.attn_norm = an, L.mlp_norm = mn, L.q = q, L.k = k, L.v = v, L.o = o, L.gate = g, L.up = u, L.down = d;
     w.layers.push_back(std::move(L));
   }
@@ -140,6 +180,10 @@ Result<DecoderWeights> llama_weights(const DecoderConfig& c, const safetensors::
   w.final_norm = fn;
   if (c.tie_embeddings) {
     w.lm_head = w.embed;
+    w.lm_head_bf16 = w.embed_bf16;
+  } else if (stored_bf16(ckpt, "lm_head.weight")) {
+    HUB_TRY(head, bf16_matrix(ckpt, "lm_head.weight", c.vocab_size, H));
+    w.lm_head_bf16 = std::move(head);
   } else {
     HUB_TRY(head, wb.tensor("lm_head.weight", Shape{c.vocab_size, H}));
     w.lm_head = head;

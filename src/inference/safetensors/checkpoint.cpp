@@ -74,6 +74,12 @@ Result<Tensor> Checkpoint::load_f32(std::string_view name) const {
   return f->load_f32(name);
 }
 
+Result<Bf16Matrix> Checkpoint::load_bf16(std::string_view name) const {
+  const SafetensorsFile* f = file_of(name);
+  if (!f) return fail(Errc::not_found, "checkpoint has no tensor '" + std::string(name) + "'");
+  return f->load_bf16(name);
+}
+
 std::vector<std::string> Checkpoint::names() const {
   std::vector<std::string> out;
   for (const auto& f : files_)

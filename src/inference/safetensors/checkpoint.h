@@ -22,6 +22,7 @@ class Checkpoint {
   bool contains(std::string_view name) const { return find(name) != nullptr; }
   const TensorInfo* find(std::string_view name) const;
   Result<Tensor> load_f32(std::string_view name) const;
+  Result<Bf16Matrix> load_bf16(std::string_view name) const;  // see SafetensorsFile::load_bf16
   std::vector<std::string> names() const;
   size_t n_files() const { return files_.size(); }
 

@@ -153,4 +153,25 @@ Result<Tensor> SafetensorsFile::load_f32(std::string_view name) const {
   return out;
 }
 
+Result<Bf16Matrix> SafetensorsFile::load_bf16(std::string_view name) const {
+  const TensorInfo* t = find(name);
+  if (!t) return fail(Errc::not_found, path_ + ": no tensor '" + std::string(name) + "'");
+  if (t->dtype != DType::bf16 || t->shape.size() != 2)
+    return fail(Errc::unsupported, path_ + ": tensor '" + t->name + "' is not a rank-2 BF16 tensor");
+  auto bytes = raw(*t);  // parse_header checked: exactly rows * cols * 2 bytes, inside the file
+  Bf16Matrix m;
+  m.rows = t->shape[0], m.cols = t->shape[1];
+  if (reinterpret_cast<uintptr_t>(bytes.data()) % alignof(uint16_t) == 0) {
+    m.data = reinterpret_cast<const uint16_t*>(bytes.data());
+    m.keepalive = map_;
+    return m;
+  }
+  // An odd data offset (legal in the format, never written by the reference writer).
+  auto copy = std::shared_ptr<uint16_t[]>(new uint16_t[std::max<size_t>(1, bytes.size() / 2)]);
+  std::memcpy(copy.get(), bytes.data(), bytes.size());
+  m.data = copy.get();
+  m.keepalive = std::move(copy);
+  return m;
+}
+
 }  // namespace hub::inference::safetensors

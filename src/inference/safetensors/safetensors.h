@@ -1,6 +1,6 @@
 // SafetensorsFile: one .safetensors file, mmap'd and validated (see README.md for the rules).
 // Immutable after open; all methods are const and thread-safe. Tensors returned by load_f32
-// keep the mapping alive, so they may outlive the SafetensorsFile.
+// and load_bf16 keep the mapping alive, so they may outlive the SafetensorsFile.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +13,7 @@
 
 #include "core/mmap.h"
 #include "core/result.h"
+#include "inference/tensor/bf16_matrix.h"
 #include "inference/tensor/dtype.h"
 #include "inference/tensor/tensor.h"
 
@@ -52,6 +53,9 @@ class SafetensorsFile {
   // The tensor as f32: a view of the mapping for 4-byte-aligned F32 data, otherwise a converted
   // copy (F16, BF16, F64, unaligned F32). Other dtypes and rank > 4 are Errc::unsupported.
   Result<Tensor> load_f32(std::string_view name) const;
+  // A rank-2 BF16 tensor kept as bf16: a zero-copy view of the mapping (holding it alive)
+  // when 2-byte aligned, else an owned copy. Other dtypes or ranks: Errc::unsupported.
+  Result<Bf16Matrix> load_bf16(std::string_view name) const;
 
  private:
   std::string path_;
