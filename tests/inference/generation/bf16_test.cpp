@@ -5,8 +5,6 @@
 // steps; the same values stored as F32 give the same logits from about twice the memory.
 // Also: malformed BF16 tensors (wrong byte length, wrong shape or rank, odd alignment) are
 // clear load errors or handled copies, never crashes.
-#include <fcntl.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -15,12 +13,12 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "core/json.h"
 #include "inference/models/decoder.h"
 #include "inference/safetensors/safetensors.h"
 #include "inference/tensor/dtype.h"
+#include "torch_fixtures.h"
 
 namespace hub::inference {
 namespace {
@@ -32,29 +30,9 @@ namespace fs = std::filesystem;
 std::string bf16_fixtures_dir() {
   static std::string cached = [] {
     const std::string here = std::string(HUBD_SOURCE_DIR) + "/tests/inference/generation/";
-    const std::string script = here + "make_bf16_fixtures.py";
-    const std::string dir = std::string(HUBD_BINARY_DIR) + "/tests/inference/bf16_fixtures";
-    if (!fs::exists("/usr/bin/python3")) return std::string();
-    std::stringstream ss;
-    ss << std::ifstream(script).rdbuf() << std::ifstream(here + "make_decoder_fixtures.py").rdbuf();
-    const std::string stamp = std::to_string(std::hash<std::string>{}(ss.str()));
-    fs::create_directories(dir);
-    int lock = ::open((dir + ".lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
-    if (lock < 0 || ::flock(lock, LOCK_EX) != 0) return std::string();
-    std::string have, result = dir;
-    std::ifstream(dir + "/STAMP") >> have;
-    if (have != stamp) {
-      if (std::system("/usr/bin/python3 -c 'import torch' 2>/dev/null") != 0) {
-        result.clear();
-      } else if (std::system(("/usr/bin/python3 '" + script + "' '" + dir + "'").c_str()) != 0) {
-        result = "!";
-      } else {
-        std::ofstream(dir + "/STAMP") << stamp;
-      }
-    }
-    ::flock(lock, LOCK_UN);
-    ::close(lock);
-    return result;
+    return hub::testing::torch_fixtures(here + "make_bf16_fixtures.py",
+                                        std::string(HUBD_BINARY_DIR) + "/tests/inference/bf16_fixtures",
+                                        {here + "make_decoder_fixtures.py"});
   }();
   return cached;
 }
