@@ -175,16 +175,23 @@ TEST_P(Engine, LaterRequestsWaitForAFreeSlot) {
   std::vector<bool> started(3, false);
   size_t most_running = 0;
   std::vector<std::promise<Result<GenerationOutput>>> done(3);
+  // Request 0 holds the engine at its first token until all three are queued, so the order
+  // below does not depend on how fast the tiny model runs.
+  Gate gate;
   GenerationParams p;
   p.max_new_tokens = 12;
   for (int i = 0; i < 3; ++i) {
     p.max_new_tokens = 12 + 6 * i;
     auto t = engine.submit({int32_t(3 + i), 4, 5}, p,
                            [&, i](int32_t) {
-                             std::lock_guard lk(mu);
-                             if (!started[size_t(i)]) log.push_back("t" + std::to_string(i));
-                             started[size_t(i)] = true;
-                             most_running = std::max(most_running, engine.running());
+                             bool first = false;
+                             {
+                               std::lock_guard lk(mu);
+                               if (!started[size_t(i)]) log.push_back("t" + std::to_string(i)), first = true;
+                               started[size_t(i)] = true;
+                               most_running = std::max(most_running, engine.running());
+                             }
+                             if (i == 0 && first) gate.hold();
                              return true;
                            },
                            [&, i](Result<GenerationOutput> r) {
@@ -195,7 +202,9 @@ TEST_P(Engine, LaterRequestsWaitForAFreeSlot) {
                              done[size_t(i)].set_value(std::move(r));
                            });
     ASSERT_TRUE(t) << "the third request waits, it is not refused";
+    if (i == 0) gate.wait_reached();
   }
+  gate.release();
   for (int i = 0; i < 3; ++i) {
     auto r = done[size_t(i)].get_future().get();
     ASSERT_TRUE(r);
