@@ -150,6 +150,8 @@ check "datasets language= and format filter; the owner sees the private one" tes
 http GET /api/datasets-tags-by-type
 check "datasets-tags-by-type groups by prefix" jqe '(.task_categories|map(.id)|index("task_categories:text-generation")) and (.format|map(.label)|index("jsonl")|not) and (.format|map(.label)|index("json")) and (.language|map(.label)|index("fr"))' <<<"$BODY"
 check "datasets-tags-by-type leaks no private tag" bash -c "! grep -q topsecret <<<'$BODY'"
+http GET /datasets/alice/reviews
+check "the dataset page shows its task_categories and links languages to /datasets" bash -c "grep -q 'title=\"task_categories\"' <<<\"\$0\" && grep -q 'href=\"/datasets?language=en\"' <<<\"\$0\"" "$BODY"
 
 # A pushed change to the card shows in the next listing.
 push_card gpt-small $'---\nlibrary_name: transformers\nlicense: mit\nlanguage: fr\npipeline_tag: summarization\n---\nSummaries.\n'

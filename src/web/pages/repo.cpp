@@ -9,16 +9,21 @@ namespace hub::web::pages {
 
 namespace {
 
-json::array chips(const services::metadata::RepoMetadata& md) {
+// `type` picks the explore page the chips link to (/models or /datasets).
+json::array chips(const services::metadata::RepoMetadata& md, std::string_view type) {
   json::array out;
   auto add = [&](std::string_view kind, std::string_view label, std::string_view value, std::string link) {
     out.push_back(json::object{{"kind", kind}, {"label", label}, {"value", value}, {"link", link}});
   };
   const auto& f = md.fields;
+  const std::string explore = "/" + std::string(type) + "s";
   if (md.pipeline_tag) add("task", "Task", *md.pipeline_tag, "/models?pipeline_tag=" + http::percent_encode(*md.pipeline_tag));
   if (md.library_name) add("library", "Library", *md.library_name, "/models?library=" + http::percent_encode(*md.library_name));
-  for (auto& l : f.licenses) add("license", "License", l, "/models?license=" + http::percent_encode(l));
-  for (auto& l : f.languages) add("language", "Language", l, "/models?language=" + http::percent_encode(l));
+  // A dataset card's task_categories, size_categories, ... (each a "key:value" tag).
+  for (const auto& [key, values] : f.dataset_lists)
+    for (const auto& v : values) add("task", key, v, explore + "?search=" + http::percent_encode(v));
+  for (auto& l : f.licenses) add("license", "License", l, explore + "?license=" + http::percent_encode(l));
+  for (auto& l : f.languages) add("language", "Language", l, explore + "?language=" + http::percent_encode(l));
   for (auto& d : f.datasets) add("dataset", "Dataset", d, "/datasets/" + url_encode_path(d));
   for (auto& b : f.base_models) add("base_model", "Base model", b, "/" + url_encode_path(b));
   for (auto& t : f.tags) add("tag", "Tag", t, "/models?search=" + http::percent_encode(t));
@@ -115,7 +120,7 @@ Response repo_home(Site& s, Request& req, std::string_view type) {
     const auto& md = (*sum)->metadata();
     MarkdownLinks links{repo_link(*v, "blob", v->default_branch), v->base + "/resolve/" + http::percent_encode(v->default_branch)};
     if ((*sum)->has_readme) data["card_html"] = render_markdown(md.card.body, links);
-    data["chips"] = chips(md);
+    data["chips"] = chips(md, type);
     data["evals"] = eval_rows(md);
     if (md.pipeline_tag) {
       const auto* pt = services::metadata::find_pipeline_type(*md.pipeline_tag);
