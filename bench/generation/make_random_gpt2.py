@@ -2,8 +2,11 @@
 """Writes a random GPT-2-shaped model (config.json + model.safetensors, f32, Conv1D [in, out]
 layout, tied lm_head) for the decode benchmark.
 Usage: make_random_gpt2.py OUT_DIR HIDDEN LAYERS HEADS VOCAB POSITIONS"""
-import json, os, struct, sys
+import json, os, sys
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import random_safetensors  # noqa: E402
 
 out = sys.argv[1]
 H, L, nh, V, P = map(int, sys.argv[2:7])
@@ -17,24 +20,19 @@ for i in range(L):
               p + "mlp.c_fc.weight": (H, 4 * H), p + "mlp.c_fc.bias": (4 * H,),
               p + "mlp.c_proj.weight": (4 * H, H), p + "mlp.c_proj.bias": (H,)})
 T.update({"transformer.ln_f.weight": (H,), "transformer.ln_f.bias": (H,)})
-header, off = {}, 0
-for k, s in T.items():
-    n = int(np.prod(s)) * 4
-    header[k] = {"dtype": "F32", "shape": list(s), "data_offsets": [off, off + n]}
-    off += n
-h = json.dumps(header).encode()
-h += b" " * ((8 - len(h) % 8) % 8)
+
+
+def make(k, s):
+    if k.endswith("ln_1.weight") or k.endswith("ln_2.weight") or k.endswith("ln_f.weight"):
+        return np.ones(s, np.float32)
+    if len(s) == 1:
+        return rng.standard_normal(s, dtype=np.float32) * 0.02
+    # unit-variance activations, so greedy ids vary and a mismatch would show
+    return rng.standard_normal(s, dtype=np.float32) / np.sqrt(s[0] if "c_" in k else 1.0)
+
+
 os.makedirs(out, exist_ok=True)
-with open(out + "/model.safetensors", "wb") as f:
-    f.write(struct.pack("<Q", len(h)) + h)
-    for k, s in T.items():
-        if k.endswith("ln_1.weight") or k.endswith("ln_2.weight") or k.endswith("ln_f.weight"):
-            a = np.ones(s, np.float32)
-        elif len(s) == 1:
-            a = rng.standard_normal(s, dtype=np.float32) * 0.02
-        else:  # unit-variance activations, so greedy ids vary and a mismatch would show
-            a = rng.standard_normal(s, dtype=np.float32) / np.sqrt(s[0] if "c_" in k else 1.0)
-        f.write(a.astype(np.float32).tobytes())
+random_safetensors.write(out + "/model.safetensors", T, make)
 json.dump({"model_type": "gpt2", "architectures": ["GPT2LMHeadModel"], "vocab_size": V, "n_embd": H,
            "n_layer": L, "n_head": nh, "n_positions": P, "n_ctx": P, "n_inner": None,
            "activation_function": "gelu_new", "layer_norm_epsilon": 1e-5, "tie_word_embeddings": True,

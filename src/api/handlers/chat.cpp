@@ -5,7 +5,6 @@
 // `stream: true` answers chat.completion.chunk events, a last chunk with finish_reason, an
 // optional usage chunk, then `data: [DONE]`. Errors in TGI's shape {"error","error_type"}.
 #include <chrono>
-#include <cstdio>
 
 #include "api/handlers/generation_bridge.h"
 #include "api/handlers/handlers.h"
@@ -34,15 +33,6 @@ Response prepare_error(const Error& e) {
   if (e.code == Errc::invalid_argument)
     return chat_error(422, e.message, e.detail.empty() ? std::string_view("validation") : std::string_view(e.detail));
   return chat_error(500, e.message, "generation");
-}
-
-void compute_headers(Response& res, double seconds, size_t batch) {
-  char secs[32];
-  std::snprintf(secs, sizeof secs, "%.3f", seconds);
-  res.set_header("x-compute-time", secs);
-  res.set_header("x-compute-type", "cpu");
-  res.set_header("x-compute-batch-size", std::to_string(batch));
-  res.set_header("access-control-expose-headers", "x-compute-time, x-compute-type");
 }
 
 Response stream_chat(Context& ctx, const std::shared_ptr<const inference::Model>& model, pl::ChatRequest chat,
@@ -138,7 +128,8 @@ Response chat_completions(Context& ctx, Request& req) {
   if (!text) return chat_error(500, text.error().message, "generation");
   auto res = Response::json(200, pl::chat_completion_json(ir.id, *text, pl::chat_finish_reason(out->finish_reason),
                                                           chat->prompt.size(), out->tokens.size()));
-  compute_headers(res, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), out->batch_size);
+  set_compute_headers(res, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), std::nullopt,
+                      out->batch_size);
   return res;
 }
 

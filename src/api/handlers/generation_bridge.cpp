@@ -29,19 +29,6 @@ Result<std::shared_ptr<inference::runtime::GenerationEngine>> engine_of(
 
 }  // namespace
 
-bool has_generation_engine(const Context& ctx, const inference::Model& model) {
-  return ctx.generation && model.causal_lm();
-}
-
-Result<std::vector<int32_t>> encode_prompt(const inference::Model& model, std::string_view text,
-                                           bool add_special_tokens) {
-  const auto* lm = model.causal_lm();
-  const auto* tok = lm ? lm->tokenizer() : model.tokenizer();
-  if (!tok) return fail(Errc::unsupported, "this model has no tokenizer.json");
-  HUB_TRY(enc, tok->encode(text, add_special_tokens));
-  return std::move(enc.ids);
-}
-
 Result<GenerationOutput> generate_text(Context& ctx, const std::shared_ptr<const inference::Model>& model,
                                        std::span<const int32_t> prompt, const GenerationParams& params,
                                        const inference::pipelines::TokenCallback& on_token) {

@@ -35,14 +35,6 @@ namespace hub::api::handlers {
 
 using http::Response;
 
-// Whether this server batches generations (Context::generation set) for this model.
-bool has_generation_engine(const Context& ctx, const inference::Model& model);
-
-// Token ids of a prompt text with the model's tokenizer (add_special_tokens as transformers'
-// encode: a BOS for Llama-family tokenizers). unsupported when the model has no tokenizer.
-Result<std::vector<int32_t>> encode_prompt(const inference::Model& model, std::string_view text,
-                                           bool add_special_tokens);
-
 // Runs one generation through the model's engine and waits for it; on_token (optional) runs
 // on the calling thread, in order, and returning false stops. Errors: those of
 // pipelines::generate (invalid_argument, ...), conflict/"Overloaded" (queue full),

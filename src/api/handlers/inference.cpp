@@ -5,7 +5,6 @@
 // asked to wait (X-Wait-For-Model / options.wait_for_model). Inference runs on the runtime's
 // worker (text generation: the model's continuous-batching engine), never on the network loop.
 #include <chrono>
-#include <cstdio>
 #include <variant>
 
 #include "api/handlers/generation_bridge.h"
@@ -62,11 +61,8 @@ Response cached_response(std::string body, size_t chars) {
   res.status = 200;
   res.body = std::move(body);
   res.set_header("Content-Type", "application/json");
-  res.set_header("x-compute-time", "0.000");
-  res.set_header("x-compute-type", "cpu");
-  res.set_header("x-compute-characters", std::to_string(chars));
+  set_compute_headers(res, 0, chars, 0);
   res.set_header("X-Cache", "hit");  // answered from the response cache (X-Use-Cache: false skips it)
-  res.set_header("access-control-expose-headers", "x-compute-time, x-compute-type, x-compute-characters");
   return res;
 }
 
@@ -344,13 +340,7 @@ Response run_inference_impl(Context& ctx, Request& req, std::string_view explici
   }
   auto res = Response::json(200, *out);
   if (!cache_key.empty()) ctx.responses->put(cache_key, res.body);
-  char secs[32];
-  std::snprintf(secs, sizeof secs, "%.3f", stats.compute_seconds);
-  res.set_header("x-compute-time", secs);
-  res.set_header("x-compute-type", "cpu");
-  res.set_header("x-compute-characters", std::to_string(chars));
-  res.set_header("x-compute-batch-size", std::to_string(stats.batch_size));
-  res.set_header("access-control-expose-headers", "x-compute-time, x-compute-type, x-compute-characters");
+  set_compute_headers(res, stats.compute_seconds, chars, stats.batch_size);
   return res;
 }
 }  // namespace

@@ -1,6 +1,7 @@
 #include "api/handlers/inference_model.h"
 
 #include <chrono>
+#include <cstdio>
 
 #include "api/errors.h"
 #include "api/handlers/handlers.h"
@@ -22,6 +23,17 @@ int load_error_status(const Error& e) { return e.code == Errc::internal || e.cod
 bool wait_for_model_header(const http::Request& req) {
   auto w = req.header("X-Wait-For-Model");
   return w && (*w == "true" || *w == "1");
+}
+
+void set_compute_headers(http::Response& res, double seconds, std::optional<size_t> characters, size_t batch) {
+  char secs[32];
+  std::snprintf(secs, sizeof secs, "%.3f", seconds);
+  res.set_header("x-compute-time", secs);
+  res.set_header("x-compute-type", "cpu");
+  if (characters) res.set_header("x-compute-characters", std::to_string(*characters));
+  if (batch > 0) res.set_header("x-compute-batch-size", std::to_string(batch));
+  res.set_header("access-control-expose-headers",
+                 characters ? "x-compute-time, x-compute-type, x-compute-characters" : "x-compute-time, x-compute-type");
 }
 
 std::variant<InferenceRepo, http::Response> open_inference_repo(Context& ctx, http::Request& req) {

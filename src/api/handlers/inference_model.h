@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -38,5 +39,10 @@ std::variant<std::shared_ptr<const inference::Model>, http::Response> load_infer
 
 // X-Wait-For-Model: true|1.
 bool wait_for_model_header(const http::Request& req);
+
+// The Inference API's result headers: x-compute-type: cpu, x-compute-time (seconds, 3
+// decimals), x-compute-characters (when known), x-compute-batch-size (requests that shared the
+// engine call; 0 = none ran, e.g. a cache hit: left out), and their CORS exposure.
+void set_compute_headers(http::Response& res, double seconds, std::optional<size_t> characters, size_t batch);
 
 }  // namespace hub::api::handlers

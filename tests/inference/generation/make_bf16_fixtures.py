@@ -23,26 +23,8 @@ import make_decoder_fixtures as mdf  # noqa: E402
 
 def write(path, tensors, dtype):
     """dtype "BF16" or "F32" for float tensors; I32 tensors stay I32."""
-    header, blobs, offset = {}, [], 0
-    for name, t in tensors.items():
-        t = t.contiguous()
-        if t.dtype == torch.int32:
-            code, b = "I32", t.numpy().tobytes()
-        elif dtype == "BF16":
-            # torch 1.13 has no numpy bfloat16: reinterpret the 16-bit patterns.
-            code, b = "BF16", t.to(torch.bfloat16).view(torch.int16).numpy().tobytes()
-        else:
-            code, b = "F32", t.float().numpy().tobytes()
-        header[name] = {"dtype": code, "shape": list(t.shape), "data_offsets": [offset, offset + len(b)]}
-        blobs.append(b)
-        offset += len(b)
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * ((8 - len(h) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)))
-        f.write(h)
-        for b in blobs:
-            f.write(b)
+    float_type = torch.bfloat16 if dtype == "BF16" else torch.float32
+    mdf.write_safetensors(path, {k: v.to(float_type) if v.is_floating_point() else v for k, v in tensors.items()})
 
 
 def make(out, name, cfg, seed, n_ids):

@@ -18,13 +18,15 @@ import sys
 import torch
 import torch.nn.functional as F
 
-DTYPES = {torch.float32: "F32", torch.int32: "I32"}
+DTYPES = {torch.float32: "F32", torch.int32: "I32", torch.bfloat16: "BF16"}
 
 
 def write_safetensors(path, tensors):
     header, blobs, offset = {}, [], 0
     for name, t in tensors.items():
-        b = t.contiguous().numpy().tobytes()
+        t = t.contiguous()
+        # torch 1.13 has no numpy bfloat16: bf16 tensors are written as their 16-bit patterns.
+        b = (t.view(torch.int16) if t.dtype == torch.bfloat16 else t).numpy().tobytes()
         header[name] = {"dtype": DTYPES[t.dtype], "shape": list(t.shape),
                         "data_offsets": [offset, offset + len(b)]}
         blobs.append(b)
