@@ -133,6 +133,7 @@ Result<Tensor> CausalLM::forward(std::span<const int32_t> ids, DecoderState& sta
   for (int32_t id : ids)
     if (id < 0 || id >= c.vocab_size)
       return fail(Errc::invalid_argument, "token id " + std::to_string(id) + " out of range");
+  state.cache.reserve(pos0 + n);  // the cache grows with the sequence
 
   const int64_t H = c.hidden_size, I = c.intermediate_size, qd = c.num_heads * c.head_dim;
   const int64_t kvd = c.num_kv_heads * c.head_dim;
@@ -205,6 +206,7 @@ Result<Tensor> CausalLM::forward_step(std::span<const int32_t> tokens,
     if (states[size_t(i)]->cache.length() + 1 > states[size_t(i)]->cache.capacity())
       return fail(Errc::invalid_argument, "a sequence's KV cache is full");
   }
+  for (auto* st : states) st->cache.reserve(st->cache.length() + 1);
   const int64_t H = c.hidden_size, I = c.intermediate_size, qd = c.num_heads * c.head_dim;
   const int64_t kvd = c.num_kv_heads * c.head_dim, hd = c.head_dim, group = c.num_heads / c.num_kv_heads;
   const bool gpt2 = c.family == DecoderConfig::Family::gpt2;
