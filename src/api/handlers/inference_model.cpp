@@ -7,7 +7,7 @@
 #include "api/handlers/handlers.h"
 #include "api/request_auth.h"
 #include "inference/models/model.h"
-#include "inference/runtime/model_cache.h"
+#include "inference/runtime/generation_engine.h"
 #include "inference/runtime/model_cache.h"
 #include "services/model_files.h"
 #include "storage/git/repo.h"
@@ -65,10 +65,19 @@ namespace {
 std::string cache_key(const InferenceRepo& repo) { return repo.handle.row.uid + "@" + repo.commit; }
 
 inference::runtime::ModelCache::Loader loader_of(Context& ctx, const InferenceRepo& repo) {
-  return [&hub = ctx.hub, handle = repo.handle, v = repo.view]() -> Result<std::shared_ptr<const inference::Model>> {
+  // The model's whole memory (weights, tables, a KV cache per generation slot, scratch) is
+  // checked against the cache's budget before anything loads: a config that asks for more
+  // is a 400 with the reason, never an allocation.
+  inference::LoadOptions opts;
+  opts.limits.budget_bytes = ctx.models->budget_bytes();
+  if (ctx.generation) {
+    opts.limits.generation_slots = int64_t(ctx.generation->options().slots);
+    opts.limits.prefill_chunk = ctx.generation->options().prefill_chunk;
+  }
+  return [&hub = ctx.hub, handle = repo.handle, v = repo.view, opts]() -> Result<std::shared_ptr<const inference::Model>> {
     auto dir = services::materialize_model_files(hub, handle, *v);
     if (!dir) return std::unexpected(dir.error());
-    return inference::load_model(*dir);
+    return inference::load_model(*dir, opts);
   };
 }
 }  // namespace

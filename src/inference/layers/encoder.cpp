@@ -63,7 +63,10 @@ std::string Encoder::check_batch(const Batch& b) const {
 }
 
 int64_t Encoder::workspace_floats(int64_t batch, int64_t seq) const {
-  const auto& c = config_;
+  return encoder_workspace_floats(config_, batch, seq);
+}
+
+int64_t encoder_workspace_floats(const EncoderConfig& c, int64_t batch, int64_t seq) {
   int64_t t = batch * seq, h = c.hidden_size;
   ops::AttentionShape as{batch, seq, c.num_attention_heads, h / c.num_attention_heads};
   auto r = Workspace::rounded;

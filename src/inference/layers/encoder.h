@@ -93,6 +93,10 @@ struct Batch {
 // MPNetEncoder.relative_position_bucket (bidirectional, max_distance 128).
 int64_t relative_position_bucket(int64_t relative_position, int64_t num_buckets);
 
+// Floats of workspace a forward of [batch, seq] needs under config `c` (what
+// Encoder::workspace_floats answers; the memory estimate sizes it before any load).
+int64_t encoder_workspace_floats(const EncoderConfig& c, int64_t batch, int64_t seq);
+
 class Encoder {
  public:
   Encoder(EncoderConfig config, EncoderWeights weights);

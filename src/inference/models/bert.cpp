@@ -179,6 +179,10 @@ Result<layers::Head> bind_head(Family fam, layers::HeadKind kind, const WeightBi
 
 }  // namespace
 
+Result<layers::EncoderConfig> bert_family_config(std::string_view model_type, const boost::json::object& cfg) {
+  return read_config(family_of(model_type), cfg);
+}
+
 Result<ModelParts> load_bert_family(std::string_view model_type, const boost::json::object& cfg,
                                     const safetensors::Checkpoint& ckpt, layers::HeadKind head) {
   Family fam = family_of(model_type);

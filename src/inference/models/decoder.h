@@ -18,6 +18,7 @@
 #include "inference/layers/encoder.h"
 #include "inference/layers/kv_cache.h"
 #include "inference/layers/rope.h"
+#include "inference/models/memory.h"
 #include "inference/ops/elementwise.h"
 #include "inference/tensor/bf16_matrix.h"
 #include "inference/tensor/tensor.h"
@@ -69,7 +70,8 @@ struct DecoderWeights {
   Bf16Matrix embed_bf16, lm_head_bf16;   // bf16 forms of embed / lm_head, else empty
 };
 
-// The per-sequence state: KV cache for `capacity` positions and forward scratch.
+// The per-sequence state: KV cache for up to `capacity` positions (its storage grows with
+// the sequence) and forward scratch.
 struct DecoderState {
   layers::KVCache cache;
   std::vector<float> scratch;
@@ -85,7 +87,8 @@ class CausalLM {
   const DecoderConfig& config() const { return config_; }
   const tokenizers::Tokenizer* tokenizer() const { return tokenizer_.get(); }
 
-  // A fresh state able to hold `capacity` positions (clamped to config().max_positions).
+  // A fresh state able to hold `capacity` positions (clamped to config().max_positions);
+  // nothing is allocated until tokens arrive.
   DecoderState new_state(int64_t capacity) const;
 
   // Runs `ids` at positions state.length()..+n, appending their keys/values to the cache.
@@ -119,7 +122,12 @@ bool is_causal_lm_type(std::string_view model_type);
 // generation_config.json and tokenizer.json when present. Errors: not_found, corrupt (bad
 // JSON / weights / shapes), unsupported (model_type or a config feature we do not run),
 // invalid_argument (bad config values).
+// Before loading anything it checks the config against the checkpoint header's shapes and
+// its memory estimate (models/memory.h) against limits.budget_bytes (too_large when over),
+// and stores the estimate in *memory when given.
 Result<std::shared_ptr<const CausalLM>> load_causal_lm(const std::string& dir,
-                                                      bool load_tokenizer = true);
+                                                      bool load_tokenizer = true,
+                                                      const MemoryLimits& limits = {},
+                                                      MemoryEstimate* memory = nullptr);
 
 }  // namespace hub::inference

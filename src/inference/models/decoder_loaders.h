@@ -10,6 +10,8 @@
 namespace hub::inference::models {
 
 Result<DecoderConfig> gpt2_config(boost::json::object cfg);
+// The config's sizes against the checkpoint header (see llama_check_shapes in llama.cpp).
+Result<void> gpt2_check_shapes(const DecoderConfig& c, const safetensors::Checkpoint& ckpt);
 Result<DecoderWeights> gpt2_weights(const DecoderConfig& c, const safetensors::Checkpoint& ckpt);
 
 }  // namespace hub::inference::models

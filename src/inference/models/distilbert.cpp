@@ -8,9 +8,7 @@
 
 namespace hub::inference::models {
 
-Result<ModelParts> load_distilbert(std::string_view, const boost::json::object& cfg,
-                                   const safetensors::Checkpoint& ckpt, layers::HeadKind kind) {
-  using layers::HeadKind;
+Result<layers::EncoderConfig> distilbert_config(std::string_view, const boost::json::object& cfg) {
   layers::EncoderConfig c;
   HUB_TRY(vocab, config_int(cfg, "vocab_size", 30522, 1, 10'000'000));
   HUB_TRY(dim, config_int(cfg, "dim", 768, 1, 65536));
@@ -31,7 +29,15 @@ Result<ModelParts> load_distilbert(std::string_view, const boost::json::object& 
   c.layer_norm_eps = 1e-12f;
   c.hidden_act = act;
   if (auto ok = validate_encoder_config(c); !ok) return std::unexpected(ok.error());
+  return c;
+}
 
+Result<ModelParts> load_distilbert(std::string_view model_type, const boost::json::object& cfg,
+                                   const safetensors::Checkpoint& ckpt, layers::HeadKind kind) {
+  using layers::HeadKind;
+  HUB_TRY(c, distilbert_config(model_type, cfg));
+  const int64_t vocab = c.vocab_size, dim = c.hidden_size, n_layers = c.num_hidden_layers;
+  const int64_t hidden_dim = c.intermediate_size, max_pos = c.max_position_embeddings;
   WeightBinder wb(ckpt);
   auto pfx = wb.find_prefix({"distilbert.", ""}, "embeddings.word_embeddings.weight");
   if (!pfx) return fail(Errc::corrupt, "no embeddings.word_embeddings.weight in the checkpoint");
@@ -86,7 +92,7 @@ Result<ModelParts> load_distilbert(std::string_view, const boost::json::object& 
       HUB_TRY(dw, wb.tensor(wname, Shape{vocab, dim}));
       HUB_TRY(db, wb.tensor("vocab_projector.bias", Shape{vocab}));
       head.dense = std::move(d);
-      head.dense_act = act;
+      head.dense_act = c.hidden_act;
       head.norm = std::move(n);
       head.out.weight = std::move(dw);
       head.out.bias = std::move(db);

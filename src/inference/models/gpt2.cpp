@@ -57,6 +57,24 @@ Result<DecoderConfig> gpt2_config(boost::json::object cfg) {
   return c;
 }
 
+Result<void> gpt2_check_shapes(const DecoderConfig& c, const safetensors::Checkpoint& ckpt) {
+  WeightBinder wb(ckpt);
+  const std::string p = wb.find_prefix({"transformer.", ""}, "wte.weight").value_or("transformer.");
+  const int64_t H = c.hidden_size, I = c.intermediate_size;
+  const std::string last = p + "h." + std::to_string(c.num_layers - 1) + ".";
+  for (const auto& [name, shape] : std::initializer_list<std::pair<std::string, Shape>>{
+           {p + "wte.weight", Shape{c.vocab_size, H}},
+           {p + "wpe.weight", Shape{c.max_positions, H}},
+           {p + "h.0.attn.c_attn.weight", Shape{H, 3 * H}},
+           {p + "h.0.mlp.c_fc.weight", Shape{H, I}},
+           {last + "mlp.c_proj.weight", Shape{I, H}}})
+    if (auto ok = expect_shape(ckpt, name, shape); !ok) return ok;
+  if (ckpt.contains(p + "h." + std::to_string(c.num_layers) + ".attn.c_attn.weight"))
+    return fail(Errc::corrupt, "config.json: n_layer = " + std::to_string(c.num_layers) +
+                                   " but the weights hold more layers");
+  return {};
+}
+
 Result<DecoderWeights> gpt2_weights(const DecoderConfig& c, const safetensors::Checkpoint& ckpt) {
   WeightBinder wb(ckpt);
   const std::string p = wb.find_prefix({"transformer.", ""}, "wte.weight").value_or("transformer.");

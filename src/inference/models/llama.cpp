@@ -8,6 +8,7 @@
 #include "core/fs.h"
 #include "inference/models/decoder.h"
 #include "inference/models/decoder_loaders.h"
+#include "inference/models/memory.h"
 #include "inference/models/weights.h"
 #include "inference/safetensors/checkpoint.h"
 #ifdef HUBD_HAVE_TOKENIZERS
@@ -191,13 +192,39 @@ Result<DecoderWeights> llama_weights(const DecoderConfig& c, const safetensors::
   return w;
 }
 
+// The config's sizes against the checkpoint header, before anything is loaded or estimated:
+// every size that drives an allocation (vocab, hidden, heads x head_dim, KV heads,
+// intermediate, layers) is fixed by a weight's shape here, so a config cannot claim sizes its
+// weights do not have. (max_position_embeddings has no weight: the estimate bounds it.)
+Result<void> llama_check_shapes(const DecoderConfig& c, const safetensors::Checkpoint& ckpt) {
+  models::WeightBinder wb(ckpt);
+  const std::string p = wb.find_prefix({"model.", ""}, "embed_tokens.weight").value_or("model.");
+  const int64_t H = c.hidden_size, qd = c.num_heads * c.head_dim, kvd = c.num_kv_heads * c.head_dim;
+  using models::expect_shape;
+  const std::string last = p + "layers." + std::to_string(c.num_layers - 1) + ".";
+  for (const auto& [name, shape] : std::initializer_list<std::pair<std::string, Shape>>{
+           {p + "embed_tokens.weight", Shape{c.vocab_size, H}},
+           {p + "layers.0.self_attn.q_proj.weight", Shape{qd, H}},
+           {p + "layers.0.self_attn.k_proj.weight", Shape{kvd, H}},
+           {p + "layers.0.self_attn.o_proj.weight", Shape{H, qd}},
+           {p + "layers.0.mlp.up_proj.weight", Shape{c.intermediate_size, H}},
+           {last + "self_attn.k_proj.weight", Shape{kvd, H}},
+           {last + "mlp.down_proj.weight", Shape{H, c.intermediate_size}}})
+    if (auto ok = expect_shape(ckpt, name, shape); !ok) return ok;
+  if (ckpt.contains(p + "layers." + std::to_string(c.num_layers) + ".self_attn.q_proj.weight"))
+    return fail(Errc::corrupt, "config.json: num_hidden_layers = " + std::to_string(c.num_layers) +
+                                   " but the weights hold more layers");
+  return {};
+}
+
 }  // namespace
 
 bool is_causal_lm_type(std::string_view t) {
   return t == "llama" || t == "mistral" || t == "qwen2" || t == "gpt2";
 }
 
-Result<std::shared_ptr<const CausalLM>> load_causal_lm(const std::string& dir, bool load_tokenizer) {
+Result<std::shared_ptr<const CausalLM>> load_causal_lm(const std::string& dir, bool load_tokenizer,
+                                                      const MemoryLimits& limits, MemoryEstimate* memory) {
   HUB_TRY(raw, read_json_object(dir + "/config.json"));
   auto type = json::get_string(raw, "model_type");
   if (!type) return fail(Errc::invalid_argument, "config.json: missing model_type");
@@ -215,6 +242,13 @@ Result<std::shared_ptr<const CausalLM>> load_causal_lm(const std::string& dir, b
     cfg.generation = std::move(gen);
   }
   HUB_TRY(ckpt, safetensors::Checkpoint::open_dir(dir));
+  // Config against the weights' shapes, then the whole memory it implies against the budget:
+  // both from the header alone, before any tensor, table or cache is allocated.
+  if (auto ok = gpt2 ? models::gpt2_check_shapes(cfg, ckpt) : llama_check_shapes(cfg, ckpt); !ok)
+    return std::unexpected(ok.error());
+  const auto estimate = estimate_decoder_memory(cfg, held_weight_bytes(ckpt, !gpt2), limits);
+  if (auto ok = check_memory_budget(estimate, limits); !ok) return std::unexpected(ok.error());
+  if (memory) *memory = estimate;
   HUB_TRY(weights, gpt2 ? models::gpt2_weights(cfg, ckpt) : llama_weights(cfg, ckpt));
   std::shared_ptr<const tokenizers::Tokenizer> tok;
 #ifdef HUBD_HAVE_TOKENIZERS

@@ -87,18 +87,33 @@ std::vector<std::string> read_labels(const boost::json::object& cfg, int64_t n) 
   return labels;
 }
 
+// The head's output width, for the memory estimate (the binder checks it against weights).
+Result<int64_t> head_width(HeadKind head, const layers::EncoderConfig& c, const boost::json::object& cfg) {
+  switch (head) {
+    case HeadKind::none: return int64_t(0);
+    case HeadKind::sequence_classification:
+    case HeadKind::token_classification: return models::config_num_labels(cfg);
+    case HeadKind::question_answering: return int64_t(2);
+    case HeadKind::masked_lm: return c.vocab_size;
+    case HeadKind::electra_discriminator: return int64_t(1);
+  }
+  return int64_t(0);
+}
+
 Result<std::shared_ptr<const Model>> load_model_impl(const std::string& dir, const LoadOptions& opts) {
   HUB_TRY(cfg, read_json_object(dir + "/config.json"));
   auto model_type = json::get_string(cfg, "model_type");
   if (!model_type) return fail(Errc::invalid_argument, "config.json: missing model_type");
   if (is_causal_lm_type(*model_type)) {
-    HUB_TRY(lm, load_causal_lm(dir, opts.load_tokenizer));
+    MemoryEstimate memory;
+    HUB_TRY(lm, load_causal_lm(dir, opts.load_tokenizer, opts.limits, &memory));
     ModelConfig mc;
     mc.model_type = std::string(*model_type);
     if (const auto* a = json::get_array(cfg, "architectures"); a && !a->empty() && a->front().is_string())
       mc.architecture = std::string(a->front().get_string());
     mc.raw = std::move(cfg);
     auto model = std::make_shared<Model>(std::move(mc), std::move(lm));
+    model->set_memory(memory);
     // A template that cannot be read only takes chat away; text generation still works.
     if (auto t = chat::load_chat_template_dir(dir))
       model->set_chat_template(std::make_shared<const chat::ChatTemplate>(std::move(*t)), "");
@@ -113,6 +128,13 @@ Result<std::shared_ptr<const Model>> load_model_impl(const std::string& dir, con
     architecture = std::string(a->front().get_string());
   HeadKind head = opts.head ? *opts.head : head_from_architecture(*model_type, architecture);
   HUB_TRY(ckpt, safetensors::Checkpoint::open_dir(dir));
+  // The whole memory the config implies, from it and the header alone, before any tensor
+  // loads (binding then checks every tensor's shape before converting it).
+  HUB_TRY(enc_cfg, arch->config(*model_type, cfg));
+  HUB_TRY(head_out, head_width(head, enc_cfg, cfg));
+  const auto memory =
+      estimate_encoder_memory(enc_cfg, head, head_out, held_weight_bytes(ckpt, false), opts.limits);
+  if (auto ok = check_memory_budget(memory, opts.limits); !ok) return std::unexpected(ok.error());
   HUB_TRY(parts, arch->load(*model_type, cfg, ckpt, head));
   HUB_TRY(pooling, read_sentence_pooling(dir));
 
@@ -138,8 +160,9 @@ Result<std::shared_ptr<const Model>> load_model_impl(const std::string& dir, con
   }
 #endif
   layers::Encoder enc(parts.encoder, std::move(parts.weights));
-  return std::shared_ptr<const Model>(
-      std::make_shared<Model>(std::move(mc), std::move(enc), std::move(parts.head), std::move(tok)));
+  auto model = std::make_shared<Model>(std::move(mc), std::move(enc), std::move(parts.head), std::move(tok));
+  model->set_memory(memory);
+  return std::shared_ptr<const Model>(std::move(model));
 }
 
 }  // namespace

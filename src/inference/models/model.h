@@ -13,6 +13,7 @@
 #include "core/result.h"
 #include "inference/layers/encoder.h"
 #include "inference/layers/heads.h"
+#include "inference/models/memory.h"
 #include "inference/tensor/tensor.h"
 
 namespace hub::inference {
@@ -45,6 +46,9 @@ struct LoadOptions {
   std::optional<HeadKind> head;
   // Attach tokenizer.json when present and the tokenizers library is built.
   bool load_tokenizer = true;
+  // The budget and serving shape the model's memory estimate is checked against before
+  // anything loads (default: no budget).
+  MemoryLimits limits;
 };
 
 class Model {
@@ -64,6 +68,10 @@ class Model {
   // chat_template_error() saying why: none shipped, or one that does not parse.
   const chat::ChatTemplate* chat_template() const { return chat_template_.get(); }
   const std::string& chat_template_error() const { return chat_template_error_; }
+  // What the model holds once serving (weights, tables, KV caches, scratch), estimated from
+  // its config before it was loaded: the model cache accounts this.
+  const MemoryEstimate& memory() const { return memory_; }
+  void set_memory(const MemoryEstimate& m) { memory_ = m; }
   void set_chat_template(std::shared_ptr<const chat::ChatTemplate> t, std::string error) {
     chat_template_ = std::move(t);
     chat_template_error_ = std::move(error);
@@ -89,12 +97,15 @@ class Model {
   std::shared_ptr<const CausalLM> causal_lm_;
   std::shared_ptr<const chat::ChatTemplate> chat_template_;
   std::string chat_template_error_;
+  MemoryEstimate memory_;
   mutable layers::WorkspacePool workspaces_;
 };
 
 // Loads a Hugging Face model directory (config.json + model.safetensors[.index.json], optional
-// tokenizer.json, modules.json). Errors: not_found (files), corrupt (bad JSON/weights),
-// unsupported (model_type or head not supported), invalid_argument (bad config values).
+// tokenizer.json, modules.json). The config is checked against the weights' shapes and its
+// memory estimate against opts.limits before any tensor loads. Errors: not_found (files),
+// corrupt (bad JSON/weights, config/weights mismatch), unsupported (model_type or head not
+// supported), invalid_argument (bad config values), too_large (over the memory budget).
 Result<std::shared_ptr<const Model>> load_model(const std::string& dir, const LoadOptions& opts = {});
 
 // The HeadKind an `architectures` entry implies (e.g. "BertForMaskedLM" -> masked_lm).

@@ -9,9 +9,7 @@
 
 namespace hub::inference::models {
 
-Result<ModelParts> load_mpnet(std::string_view, const boost::json::object& cfg,
-                              const safetensors::Checkpoint& ckpt, layers::HeadKind kind) {
-  using layers::HeadKind;
+Result<layers::EncoderConfig> mpnet_config(std::string_view, const boost::json::object& cfg) {
   layers::EncoderConfig c;
   HUB_TRY(vocab, config_int(cfg, "vocab_size", 30527, 1, 10'000'000));
   HUB_TRY(h, config_int(cfg, "hidden_size", 768, 1, 65536));
@@ -34,8 +32,20 @@ Result<ModelParts> load_mpnet(std::string_view, const boost::json::object& cfg,
   c.hidden_act = act;
   c.positions = layers::PositionScheme::roberta;
   c.relative_attention_num_buckets = 32;  // compute_position_bias always buckets into 32
+  (void)buckets;  // range-checked here; the bias table's rows (bound in load_mpnet)
   if (auto ok = validate_encoder_config(c); !ok) return std::unexpected(ok.error());
+  return c;
+}
 
+Result<ModelParts> load_mpnet(std::string_view model_type, const boost::json::object& cfg,
+                              const safetensors::Checkpoint& ckpt, layers::HeadKind kind) {
+  using layers::HeadKind;
+  HUB_TRY(c, mpnet_config(model_type, cfg));
+  HUB_TRY(buckets, config_int(cfg, "relative_attention_num_buckets", 32, 32, 4096));
+  const int64_t vocab = c.vocab_size, h = c.hidden_size, n_layer = c.num_hidden_layers;
+  const int64_t n_head = c.num_attention_heads, inter = c.intermediate_size;
+  const int64_t max_pos = c.max_position_embeddings;
+  const float eps = c.layer_norm_eps;
   WeightBinder wb(ckpt);
   auto pfx = wb.find_prefix({"mpnet.", ""}, "embeddings.word_embeddings.weight");
   if (!pfx) return fail(Errc::corrupt, "no embeddings.word_embeddings.weight in the checkpoint");

@@ -5,13 +5,13 @@ namespace hub::inference::models {
 namespace {
 // One line per supported config.json model_type.
 constexpr Architecture kArchitectures[] = {
-    {"bert", load_bert_family},
-    {"roberta", load_bert_family},
-    {"xlm-roberta", load_bert_family},
-    {"camembert", load_bert_family},
-    {"electra", load_bert_family},
-    {"distilbert", load_distilbert},
-    {"mpnet", load_mpnet},
+    {"bert", bert_family_config, load_bert_family},
+    {"roberta", bert_family_config, load_bert_family},
+    {"xlm-roberta", bert_family_config, load_bert_family},
+    {"camembert", bert_family_config, load_bert_family},
+    {"electra", bert_family_config, load_bert_family},
+    {"distilbert", distilbert_config, load_distilbert},
+    {"mpnet", mpnet_config, load_mpnet},
 };
 }  // namespace
 

@@ -23,15 +23,23 @@ struct ModelParts {
 using LoadFn = Result<ModelParts> (*)(std::string_view model_type, const boost::json::object& config,
                                       const safetensors::Checkpoint& ckpt, layers::HeadKind head);
 
+// The family's config.json mapping alone (range checks included), read before any weight
+// loads so the model's memory can be estimated first.
+using ConfigFn = Result<layers::EncoderConfig> (*)(std::string_view model_type, const boost::json::object& config);
+
 struct Architecture {
   std::string_view model_type;
+  ConfigFn config;
   LoadFn load;
 };
 
 std::span<const Architecture> architectures();
 const Architecture* find_architecture(std::string_view model_type);
 
-// Family loaders (one file each).
+// Family config readers and loaders (one file each).
+Result<layers::EncoderConfig> bert_family_config(std::string_view model_type, const boost::json::object& config);
+Result<layers::EncoderConfig> mpnet_config(std::string_view model_type, const boost::json::object& config);
+Result<layers::EncoderConfig> distilbert_config(std::string_view model_type, const boost::json::object& config);
 Result<ModelParts> load_bert_family(std::string_view model_type, const boost::json::object& config,
                                     const safetensors::Checkpoint& ckpt, layers::HeadKind head);
 Result<ModelParts> load_mpnet(std::string_view model_type, const boost::json::object& config,

@@ -7,6 +7,9 @@ namespace hub::inference::models {
 Result<Tensor> WeightBinder::tensor(const std::string& name, const Shape& shape) const {
   const auto* info = ckpt_.find(name);
   if (!info) return fail(Errc::corrupt, "missing weight '" + name + "'");
+  // The header's shape first: a tensor that does not match is refused before it is
+  // converted (an f16/bf16 tensor costs a copy).
+  if (auto ok = expect_shape(ckpt_, name, shape); !ok) return std::unexpected(ok.error());
   HUB_TRY(t, ckpt_.load_f32(name));
   if (!(t.shape() == shape))
     return fail(Errc::corrupt, "weight '" + name + "' has shape " + t.shape().str() +
@@ -57,6 +60,17 @@ Result<layers::EncoderLayer> WeightBinder::encoder_layer(const std::string& l, c
   layer.ffn_out = std::move(fo);
   layer.ffn_norm = std::move(fn);
   return layer;
+}
+
+Result<void> expect_shape(const safetensors::Checkpoint& ckpt, const std::string& name, const Shape& shape) {
+  const auto* t = ckpt.find(name);
+  if (!t) return fail(Errc::corrupt, "missing weight '" + name + "'");
+  bool same = int64_t(t->shape.size()) == shape.rank();
+  for (size_t i = 0; same && i < t->shape.size(); ++i) same = t->shape[i] == shape[int(i)];
+  if (same) return {};
+  std::string got = "[";
+  for (size_t i = 0; i < t->shape.size(); ++i) got += (i ? ", " : "") + std::to_string(t->shape[i]);
+  return fail(Errc::corrupt, "weight '" + name + "' has shape " + got + "], config implies " + shape.str());
 }
 
 std::optional<std::string> WeightBinder::find_prefix(

@@ -42,6 +42,10 @@ class WeightBinder {
   const safetensors::Checkpoint& ckpt_;
 };
 
+// The header of tensor `name` says exactly `shape` (any dtype), else corrupt naming both.
+// Reads no tensor data: configs are checked against the weights before anything loads.
+Result<void> expect_shape(const safetensors::Checkpoint& ckpt, const std::string& name, const Shape& shape);
+
 // config.json integer `key` (default `def` when absent) within [lo, hi], else invalid_argument.
 Result<int64_t> config_int(const boost::json::object& cfg, std::string_view key, int64_t def,
                            int64_t lo, int64_t hi);

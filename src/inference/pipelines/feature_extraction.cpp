@@ -34,7 +34,7 @@ Result<value> feature_extraction(const Model& m, const value& inputs, const boos
   if (m.config().sentence_pooling) {
     // Sentence embeddings run in padded batches (the pooling honours the attention mask), so
     // the Inference API's dynamic batching makes one forward of many requests.
-    constexpr size_t kMaxBatch = 16;
+    constexpr size_t kMaxBatch = size_t(kMaxForwardBatch);  // memory.h sizes scratch for it
     const auto pad_id = int32_t(m.config().encoder.pad_token_id);
     for (size_t first = 0; first < texts.size(); first += kMaxBatch) {
       std::vector<Encoding> encs;

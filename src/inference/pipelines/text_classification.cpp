@@ -20,7 +20,7 @@ Result<value> text_classification(const Model& m, const value& inputs, const boo
   const int64_t n = m.config().num_labels;
   // Texts run through the model together, in padded batches: one forward for many inputs
   // is what makes the Inference API's dynamic batching pay off.
-  constexpr size_t kMaxBatch = 16;
+  constexpr size_t kMaxBatch = size_t(kMaxForwardBatch);  // memory.h sizes scratch for it
   boost::json::array out;
   const auto pad_id = int32_t(m.config().encoder.pad_token_id);
   for (size_t first = 0; first < texts.size(); first += kMaxBatch) {

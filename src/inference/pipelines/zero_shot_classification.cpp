@@ -139,7 +139,7 @@ Result<value> zero_shot_classification(const Model& m, const value& inputs, cons
   const int64_t con = ent == 0 ? n - 1 : 0;
   const size_t max_len = size_t(std::max<int64_t>(model_max_tokens(cfg), 1));
   const auto pad_id = int32_t(cfg.encoder.pad_token_id);
-  constexpr size_t kMaxBatch = 16;  // pairs per forward pass
+  constexpr size_t kMaxBatch = size_t(kMaxForwardBatch);  // pairs per forward (memory.h sizes for it)
   boost::json::array out;
   for (const auto& text : texts) {
     // Entailment and contradiction logits of each label's pair.

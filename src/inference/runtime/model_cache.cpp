@@ -15,6 +15,13 @@ using Clock = std::chrono::steady_clock;
 // Until one load has been timed, assume this many bytes per second (mmap + f16->f32 + setup).
 constexpr double kDefaultLoadBytesPerSec = 300e6;
 constexpr auto kFailureMemory = std::chrono::seconds(10);
+
+// What a loaded model counts against the budget: its full memory estimate (weights, tables,
+// KV caches, scratch), or the caller's weight-size guess for a model without one.
+size_t held_bytes(const Model& model, size_t est_bytes) {
+  const uint64_t total = model.memory().total();
+  return total > 0 ? size_t(total) : est_bytes;
+}
 }  // namespace
 
 struct ModelCache::Impl {
@@ -100,12 +107,17 @@ Result<ModelCache::Status> ModelCache::get(const std::string& key, size_t est_by
     if (!r) {
       e.error = r.error();
       e.failed_at = Clock::now();
+    } else if (size_t bytes = held_bytes(**r, est_bytes); bytes > budget_) {
+      e.error = Error{Errc::too_large, "The model needs about " + std::to_string(bytes >> 20) +
+                                           " MiB, more than this server's model memory budget (" +
+                                           std::to_string(budget_ >> 20) + " MiB)", ""};
+      e.failed_at = Clock::now();
     } else {
       if (secs > 0.05 && est_bytes > 0) m.bytes_per_sec = double(est_bytes) / secs;
-      m.make_room(est_bytes, budget_);
+      m.make_room(bytes, budget_);
       e.model = std::move(*r);
-      e.bytes = est_bytes;
-      m.used += est_bytes;
+      e.bytes = bytes;
+      m.used += bytes;
       m.lru.push_front(key);
       e.lru = m.lru.begin();
     }

@@ -32,7 +32,9 @@ class ModelCache {
     double estimated_time = 0;           // seconds until it is probably ready
   };
   // The model when loaded. Otherwise starts loading it (if start) and says so. A recent
-  // failed load comes back as its error. est_bytes sizes the budget and the time estimate.
+  // failed load comes back as its error. est_bytes (the weight files' size) sizes the time
+  // estimate and a first budget check; once loaded, the model counts its full memory
+  // estimate (Model::memory(): weights, tables, KV caches, scratch).
   Result<Status> get(const std::string& key, size_t est_bytes, const Loader& loader, bool start = true);
   // Like get, then blocks until the load finishes (at most timeout).
   Result<std::shared_ptr<const Model>> get_wait(const std::string& key, size_t est_bytes, const Loader& loader,

@@ -1,0 +1,127 @@
+#include "inference/models/memory.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "inference/layers/encoder.h"
+#include "inference/layers/heads.h"
+#include "inference/models/decoder.h"
+#include "inference/ops/parallel.h"
+#include "inference/safetensors/checkpoint.h"
+
+namespace hub::inference {
+
+namespace {
+constexpr uint64_t kInf = std::numeric_limits<uint64_t>::max();
+constexpr uint64_t kF32 = sizeof(float);
+
+uint64_t u(int64_t v) { return v > 0 ? uint64_t(v) : 0; }
+
+std::string mib(uint64_t bytes) {
+  if (bytes == kInf) return "more than 2^64 bytes";
+  return std::to_string((bytes + (1u << 20) - 1) >> 20) + " MiB";
+}
+
+// Product of several factors, saturating.
+uint64_t prod(std::initializer_list<uint64_t> xs) {
+  uint64_t p = 1;
+  for (uint64_t x : xs) p = mem_mul(p, x);
+  return p;
+}
+}  // namespace
+
+uint64_t mem_mul(uint64_t a, uint64_t b) {
+  uint64_t r;
+  return __builtin_mul_overflow(a, b, &r) ? kInf : r;
+}
+
+uint64_t mem_add(uint64_t a, uint64_t b) {
+  uint64_t r;
+  return __builtin_add_overflow(a, b, &r) ? kInf : r;
+}
+
+uint64_t MemoryEstimate::total() const { return mem_add(mem_add(weights, tables), mem_add(kv_cache, scratch)); }
+
+std::string MemoryEstimate::describe() const {
+  std::string s = "about " + mib(total()) + " (weights " + mib(weights);
+  if (tables) s += ", position tables " + mib(tables);
+  if (kv_cache)
+    s += ", KV cache " + mib(kv_cache) + " for " + std::to_string(slots) + (slots == 1 ? " slot" : " slots") +
+         " of " + std::to_string(context) + " positions";
+  return s + ", scratch " + mib(scratch) + ")";
+}
+
+uint64_t held_weight_bytes(const safetensors::Checkpoint& ckpt, bool keep_bf16) {
+  uint64_t n = 0;
+  for (const auto& name : ckpt.names()) {
+    const auto* t = ckpt.find(name);
+    if (!t) continue;
+    const uint64_t per = keep_bf16 && t->dtype == DType::bf16 ? 2 : kF32;
+    n = mem_add(n, mem_mul(u(t->numel()), per));
+  }
+  return n;
+}
+
+MemoryEstimate estimate_decoder_memory(const DecoderConfig& c, uint64_t weight_bytes, const MemoryLimits& lim) {
+  MemoryEstimate e;
+  const uint64_t slots = u(std::max<int64_t>(1, lim.generation_slots));
+  const uint64_t ctx = u(c.max_positions), layers = u(c.num_layers), vocab = u(c.vocab_size);
+  const uint64_t H = u(c.hidden_size), I = u(c.intermediate_size);
+  const uint64_t qd = mem_mul(u(c.num_heads), u(c.head_dim)), kvd = mem_mul(u(c.num_kv_heads), u(c.head_dim));
+  e.weights = weight_bytes;
+  if (c.family == DecoderConfig::Family::gpt2) {
+    // Conv1D matrices are transposed into owned copies; the mapped originals were read once.
+    e.weights = mem_add(e.weights, prod({layers, H, mem_add(mem_mul(4, H), mem_mul(2, I)), kF32}));
+  } else {
+    // Rope: cos and sin per position for rotary_dim / 2 frequencies.
+    e.tables = prod({ctx, u(c.rope.rotary_dim / 2), 2, kF32});
+  }
+  // Each slot's KV cache may reach the whole context (keys + values, every layer).
+  e.kv_cache = prod({slots, 2, layers, ctx, kvd, kF32});
+  e.slots = int64_t(slots), e.context = c.max_positions;
+  // Per slot: the forward scratch of one prefill chunk (x, h, q, att, gate, up), kept with
+  // its state; the batched decode step's buffers and logits; sampling's per-vocab vectors.
+  const uint64_t chunk = std::min<uint64_t>(u(std::max<int64_t>(1, lim.prefill_chunk)), ctx);
+  const uint64_t row = mem_add(mem_add(mem_mul(2, H), mem_mul(2, qd)), mem_mul(2, I));
+  uint64_t s = prod({slots, chunk, row, kF32});
+  s = mem_add(s, prod({slots, mem_add(mem_add(row, mem_mul(2, kvd)), vocab), kF32}));
+  s = mem_add(s, prod({slots, vocab, 40}));
+  // One prefill's last-token logits and the attention score rows (one per thread).
+  s = mem_add(s, mem_mul(vocab, kF32));
+  s = mem_add(s, prod({u(ops::num_threads()), ctx, kF32}));
+  e.scratch = s;
+  return e;
+}
+
+MemoryEstimate estimate_encoder_memory(const layers::EncoderConfig& c, layers::HeadKind head, int64_t head_out,
+                                       uint64_t weight_bytes, const MemoryLimits& lim) {
+  MemoryEstimate e;
+  e.weights = weight_bytes;
+  const int64_t B = std::max<int64_t>(1, lim.encoder_batch), S = c.max_position_embeddings;
+  const uint64_t h = u(c.hidden_size), out = u(head_out);
+  // The workspace of the largest forward: a full batch of sequences of the longest length
+  // (one workspace: the scheduler runs one forward at a time).
+  uint64_t floats = u(layers::encoder_workspace_floats(c, B, S));
+  const bool pooled = head == layers::HeadKind::sequence_classification;
+  if (pooled) {
+    floats = mem_add(floats, prod({2, u(B), h}));  // first-token rows + dense output
+    floats = mem_add(floats, mem_mul(u(B), out));  // logits [B, labels]
+  } else {
+    // Token-level heads run one sequence per forward: dense output and [S, out] logits.
+    floats = mem_add(floats, mem_mul(u(S), h));
+    floats = mem_add(floats, mem_mul(u(S), out));
+  }
+  // Returned hidden states / embeddings (the outputs copied out of the workspace).
+  floats = mem_add(floats, mem_add(mem_mul(u(S), h), prod({u(B), 4, h})));
+  e.scratch = mem_mul(floats, kF32);
+  return e;
+}
+
+Result<void> check_memory_budget(const MemoryEstimate& e, const MemoryLimits& lim) {
+  if (lim.budget_bytes == 0 || e.total() <= lim.budget_bytes) return {};
+  return fail(Errc::too_large, "the model needs " + e.describe() +
+                                   ", more than this server's model memory budget (" +
+                                   mib(lim.budget_bytes) + ", HUBD_MODEL_MEMORY_MB)");
+}
+
+}  // namespace hub::inference
