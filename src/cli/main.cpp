@@ -40,6 +40,7 @@ std::unique_ptr<hub::services::Hub> open_hub(const std::string& data, bool allow
   cfg.blobs_url = g_blobs;
   cfg.db_url = g_db;
   cfg.allow_signup = allow_signup;
+  cfg.model_snapshot_bytes = uint64_t(std::stoull(env_or("HUBD_MODEL_SNAPSHOT_MB", "10240"))) << 20;
   auto h = hub::services::Hub::open(cfg);
   if (!h) {
     std::fprintf(stderr, "hubd: cannot open data directory %s: %s\n", data.c_str(), h.error().message.c_str());

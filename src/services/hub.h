@@ -3,6 +3,7 @@
 // by cli/ and passed by reference; thread-safe (the database is, the rest is immutable).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -18,6 +19,9 @@ struct HubConfig {
   std::string db_url;            // empty: <data_dir>/hubd.db
   std::string blobs_url;         // empty: local disk under <data_dir>/lfs; or s3://bucket?endpoint=...
   bool allow_signup = true;
+  // Model snapshots (<data>/cache/models) not in use are removed, oldest first, beyond this
+  // many bytes of their own (HUBD_MODEL_SNAPSHOT_MB; model_snapshots.h).
+  uint64_t model_snapshot_bytes = 10240ull << 20;
 };
 
 class Hub {

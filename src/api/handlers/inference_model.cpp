@@ -10,6 +10,7 @@
 #include "inference/runtime/generation_engine.h"
 #include "inference/runtime/model_cache.h"
 #include "services/model_files.h"
+#include "services/model_snapshots.h"
 #include "storage/git/repo.h"
 
 namespace hub::api::handlers {
@@ -75,9 +76,21 @@ inference::runtime::ModelCache::Loader loader_of(Context& ctx, const InferenceRe
     opts.limits.prefill_chunk = ctx.generation->options().prefill_chunk;
   }
   return [&hub = ctx.hub, handle = repo.handle, v = repo.view, opts]() -> Result<std::shared_ptr<const inference::Model>> {
+    // The snapshot stays pinned from before it is built until the loaded model is gone, so
+    // snapshot trimming (services/model_snapshots.h) never removes one in use.
+    auto pin = std::make_shared<services::SnapshotPin>(
+        services::pin_model_snapshot(hub, services::plan_model_files(hub, handle, *v).dir));
     auto dir = services::materialize_model_files(hub, handle, *v);
     if (!dir) return std::unexpected(dir.error());
-    return inference::load_model(*dir, opts);
+    services::trim_model_snapshots(hub);
+    auto model = inference::load_model(*dir, opts);
+    if (!model) return model;
+    struct Pinned {  // members go in reverse: the model first, then its snapshot's pin
+      std::shared_ptr<services::SnapshotPin> pin;
+      std::shared_ptr<const inference::Model> model;
+    };
+    auto held = std::make_shared<Pinned>(Pinned{std::move(pin), std::move(*model)});
+    return std::shared_ptr<const inference::Model>(held, held->model.get());
   };
 }
 }  // namespace
