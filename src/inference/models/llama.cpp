@@ -207,7 +207,7 @@ Result<void> llama_check_shapes(const DecoderConfig& c, const safetensors::Check
            {p + "layers.0.self_attn.q_proj.weight", Shape{qd, H}},
            {p + "layers.0.self_attn.k_proj.weight", Shape{kvd, H}},
            {p + "layers.0.self_attn.o_proj.weight", Shape{H, qd}},
-           {p + "layers.0.mlp.up_proj.weight", Shape{c.intermediate_size, H}},
+           {p + "layers.0.mlp.gate_proj.weight", Shape{c.intermediate_size, H}},
            {last + "self_attn.k_proj.weight", Shape{kvd, H}},
            {last + "mlp.down_proj.weight", Shape{H, c.intermediate_size}}})
     if (auto ok = expect_shape(ckpt, name, shape); !ok) return ok;

@@ -135,7 +135,7 @@ TEST_F(ModelMemoryTest, ConfigSizesMustMatchTheWeights) {
   };
   cases.push_back({"hidden_size", with([](LlamaDims& d) { d.hidden = 32; }), "embed_tokens"});
   cases.push_back({"vocab_size", with([](LlamaDims& d) { d.vocab = 128; }), "embed_tokens"});
-  cases.push_back({"intermediate_size", with([](LlamaDims& d) { d.inter = 64; }), "up_proj"});
+  cases.push_back({"intermediate_size", with([](LlamaDims& d) { d.inter = 64; }), "gate_proj"});
   cases.push_back({"num_key_value_heads", with([](LlamaDims& d) { d.kv_heads = 2; }), "k_proj"});
   cases.push_back({"num_attention_heads", with([](LlamaDims& d) { d.heads = 1; }), "q_proj"});
   cases.push_back({"more layers than stored", with([](LlamaDims& d) { d.layers = 3; }), "missing weight"});
