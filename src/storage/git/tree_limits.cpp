@@ -58,10 +58,14 @@ class TreeCounter {
 
  private:
   std::unexpected<Error> over_entries() const {
-    return too_large(prefix() + "holds more than " + std::to_string(limits_.max_entries) +
+    return too_large(subject() + " holds more than " + std::to_string(limits_.max_entries) +
                      " files and folders (the limit per commit)");
   }
-  std::string prefix() const { return what_.empty() ? std::string() : std::string(what_) + ": "; }
+  std::unexpected<Error> too_deep(const std::string& path) const {
+    return too_large(subject() + " has folders nested deeper than " + std::to_string(limits_.max_depth) +
+                     " levels (at '" + path.substr(0, 200) + "')");
+  }
+  std::string subject() const { return what_.empty() ? std::string("the tree") : std::string(what_); }
 
   std::optional<TreeShape> memo_get(const git_oid& id) {
     if (auto it = local_.find(id); it != local_.end()) return it->second;
@@ -79,21 +83,17 @@ class TreeCounter {
   }
 
   Result<TreeShape> count(const git_oid& id, const std::string& path, size_t level) {
-    if (level > limits_.max_depth)
-      return too_large(prefix() + "folders nest deeper than " + std::to_string(limits_.max_depth) + " levels (at '" +
-                       path.substr(0, 200) + "')");
+    if (level > limits_.max_depth) return too_deep(path);
     if (auto hit = memo_get(id)) {
-      if (level + hit->depth > limits_.max_depth)
-        return too_large(prefix() + "folders nest deeper than " + std::to_string(limits_.max_depth) +
-                         " levels (below '" + path.substr(0, 200) + "')");
+      if (level + hit->depth > limits_.max_depth) return too_deep(path);
       return *hit;
     }
     HUB_TRY(tree, lookup_tree_bounded(repo_, id, limits_, path));
     size_t n = git_tree_entrycount(tree.get());
     work_ += n + 1;
     if (work_ > work_budget_)
-      return too_large(prefix() + "too many trees to check in one go (more than " + std::to_string(work_budget_) +
-                       " entries); push the history in smaller parts");
+      return too_large("too many trees to check at once (more than " + std::to_string(work_budget_) +
+                       " entries, at " + subject() + "); push the history in smaller parts");
     TreeShape shape{n, 0};
     if (n > limits_.max_entries) return over_entries();
     for (size_t i = 0; i < n; ++i) {

@@ -8,6 +8,7 @@
 
 #include "git_test_util.h"
 #include "storage/git/commit_builder.h"
+#include "storage/git/diff.h"
 #include "storage/git/lfs_pointer.h"
 #include "storage/git/repo.h"
 
@@ -151,6 +152,22 @@ TEST_F(TreeLimitsTest, LfsScanComparesEachTreeOnceAndStopsAtItsBudget) {
   auto cut = scan_lfs_pointers(bare_, {bomb}, {}, tight);
   ASSERT_TRUE(cut);
   EXPECT_TRUE(cut->truncated);
+}
+
+TEST_F(TreeLimitsTest, CommitDiffOfABombIsBounded) {
+  auto repo = Repo::open(bare_);
+  ASSERT_TRUE(repo);
+  std::string bomb = commit_of(bomb_tree(5, 10), *repo->resolve_revision("main"));
+  // Within the tree limits: the first max_files changes, and the rest said to be left out.
+  auto d = diff_commit(*repo, bomb);
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->files.size(), DiffLimits{}.max_files);
+  EXPECT_TRUE(d->truncated);
+  // Past them: refused, not flattened.
+  set_tree_limits(TreeLimits{1000, 64});
+  auto over = diff_commit(*repo, bomb);
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.error().detail, "TreeTooLarge");
 }
 
 TEST_F(TreeLimitsTest, CommitBuilderRefusesATreeOverTheLimit) {
