@@ -10,9 +10,12 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstring>
 
+#include "core/hash.h"
 #include "core/log.h"
 #include "http/headers.h"
 
@@ -183,6 +186,18 @@ bool fill_request(const bhttp::request_header<>& h, Request& req) {
   return true;
 }
 
+// The request's id, sent back as X-Request-Id and logged: the client's own when it is a plain
+// token (so an id set by a proxy or client traces through), else a new random one.
+std::string request_id_of(const Request& req) {
+  if (auto h = req.header("X-Request-Id"); h && !h->empty() && h->size() <= 128 &&
+                                           std::all_of(h->begin(), h->end(), [](char c) {
+                                             return std::isalnum(static_cast<unsigned char>(c)) || c == '-' ||
+                                                    c == '_' || c == '.' || c == ':' || c == '=';
+                                           }))
+    return std::string(*h);
+  return base64url_encode(random_bytes(16));
+}
+
 std::string base_url_of(const Request& req, const ServerConfig& cfg) {
   if (!cfg.public_url.empty()) return cfg.public_url;
   std::string scheme = "http";
@@ -313,6 +328,8 @@ class Session final : public SessionControl, public std::enable_shared_from_this
     }
     // An unread body leaves the stream mid-message: this connection cannot be reused.
     if (!body_done || host_.is_stopping()) close = true;
+    std::string request_id = request_id_of(req);
+    res.set_header("X-Request-Id", request_id);
     bool head = req.method == "HEAD";
     uint64_t sent = 0;
     bool ok = false;
@@ -330,7 +347,8 @@ class Session final : public SessionControl, public std::enable_shared_from_this
                           {"status", std::to_string(res.status)},
                           {"bytes", std::to_string(sent)},
                           {"ms", msbuf},
-                          {"remote", req.remote_addr}});
+                          {"remote", req.remote_addr},
+                          {"request_id", request_id}});
     co_return ok && !close;
   }
 
@@ -346,6 +364,7 @@ class Session final : public SessionControl, public std::enable_shared_from_this
   }
 
   net::awaitable<void> write_simple(Response res) {
+    res.set_header("X-Request-Id", base64url_encode(random_bytes(16)));
     uint64_t sent = 0;
     co_await write_response(res, true, false, sent);
   }

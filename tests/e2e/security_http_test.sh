@@ -76,11 +76,19 @@ check "a local next still works" grep -qi '^location: /settings/tokens' <<<"$HEA
 for path in /api/health /api/models /api/models/alice/pub /alice/pub/resolve/main/.gitattributes /nope /; do
   http GET "$path"
   check "$path: nosniff" grep -qi '^x-content-type-options: nosniff' <<<"$HEADERS"
+  check "$path: an X-Request-Id" grep -qi '^x-request-id: [A-Za-z0-9_-]\{22\}' <<<"$HEADERS"
   check "$path: a Content-Security-Policy" grep -qi '^content-security-policy:' <<<"$HEADERS"
   if [[ $path == /api/* ]]; then
     check "$path: not HTML, sandboxed" bash -c "! grep -qi '^content-type: *text/html' <<<\"\$1\" && grep -qi '^content-security-policy:.*sandbox' <<<\"\$1\"" _ "$HEADERS"
   fi
 done
+http GET /api/health -H 'X-Request-Id: trace-42'
+check "a client's X-Request-Id comes back" grep -qi '^x-request-id: trace-42' <<<"$HEADERS"
+http GET /api/health -H 'X-Request-Id: a b<script>'
+check "an X-Request-Id that is not a plain token is replaced by our own" grep -qi '^x-request-id: [A-Za-z0-9_-]\{22\}\s*$' <<<"$HEADERS"
+http GET /api/health -H $'X-Request-Id: a\x01b'
+check "a request Beast refuses (control character) still gets a 400 with an X-Request-Id" \
+  bash -c "[ \"\$1\" = 400 ] && grep -qi '^x-request-id: [A-Za-z0-9_-]\{22\}' <<<\"\$2\"" _ "$STATUS" "$HEADERS"
 http GET /
 check "pages keep their own CSP (no remote images: no tracking pixels)" bash -c "grep -i '^content-security-policy:' <<<\"\$1\" | grep -q \"img-src 'self' data:;\"" _ "$HEADERS"
 
