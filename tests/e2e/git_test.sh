@@ -114,7 +114,7 @@ git clone -q "$URL/acme/renamed" g1 &
 CLONE=$!
 # In flight = upload-pack is sending the pack (a clone is two requests; between them a stopping
 # server rightly accepts no new connection, and on a loaded machine a fixed sleep may land there).
-for _ in $(seq 1 250); do pgrep -f "upload-pack --stateless-rpc" >/dev/null && break; sleep 0.02; done
+for _ in $(seq 1 250); do pgrep -f "upload-pack --stateless-rpc --strict $DATA" >/dev/null && break; sleep 0.02; done
 sleep 0.1
 kill -TERM "$HUBD_PID"
 wait "$CLONE"; rc=$?
