@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "core/result.h"
+#include "services/limits.h"
 #include "storage/db/database.h"
 #include "storage/lfs/blob_store.h"
 
@@ -19,6 +20,7 @@ struct HubConfig {
   std::string db_url;            // empty: <data_dir>/hubd.db
   std::string blobs_url;         // empty: local disk under <data_dir>/lfs; or s3://bucket?endpoint=...
   bool allow_signup = true;
+  Limits limits;                 // quotas on pushes, LFS objects and trees (services/limits.h)
   // Model snapshots (<data>/cache/models) not in use are removed, oldest first, beyond this
   // many bytes of their own (HUBD_MODEL_SNAPSHOT_MB; model_snapshots.h).
   uint64_t model_snapshot_bytes = 10240ull << 20;
