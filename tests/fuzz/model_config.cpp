@@ -143,7 +143,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view parts[3];
   bool present[3] = {true, false, false};
   for (int i = 0; i < 3; ++i) {
-    size_t nul = in.find('\0');
+    size_t nul = i == 2 ? std::string_view::npos : in.find('\0');  // the last part keeps any NULs
     parts[i] = in.substr(0, nul);
     if (nul == std::string_view::npos) break;
     in.remove_prefix(nul + 1);

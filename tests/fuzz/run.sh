@@ -14,8 +14,10 @@ CXX=${HUBD_FUZZ_CXX:-clang++-16}
 case "$cmd" in
   build)
     command -v "$CXX" >/dev/null || { echo "fuzz: $CXX not found (scripts/install-deps.sh installs clang-16)" >&2; exit 1; }
+    # -O0 by default: half the compile time, and ctest mutates for seconds only. Long runs by
+    # hand: HUBD_FUZZ_OPT=-O1 (README.md).
     cmake -S "$here" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_COMPILER="$CXX" \
-      -DCMAKE_C_COMPILER="${CXX/clang++/clang}" >/dev/null
+      -DCMAKE_C_COMPILER="${CXX/clang++/clang}" -DHUBD_FUZZ_OPT="${HUBD_FUZZ_OPT:--O0}" >/dev/null
     cmake --build "$dir" -j"$(nproc)"
     ;;
   run)
@@ -29,6 +31,11 @@ case "$cmd" in
     # -rss_limit_mb / -malloc_limit_mb: a parser that allocates past 2 GiB on a small input
     # is a finding (issue 14's amplification class), reported as an oom-* artifact.
     # -timeout: one input taking over 10 s is a hang.
+    # Readable reports: the sanitizers want an llvm-symbolizer by an exact path (any version).
+    for s in llvm-symbolizer-16 llvm-symbolizer-14 llvm-symbolizer; do
+      if p=$(command -v "$s"); then export ASAN_SYMBOLIZER_PATH="$p"; break; fi
+    done
+    export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
     set +e
     "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
       -max_len=65536 -print_final_stats=1 -artifact_prefix="$dir/artifacts/$target/" \
