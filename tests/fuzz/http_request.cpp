@@ -2,7 +2,8 @@
 // parser configured as the server configures it, then through our own code: session.cpp's
 // fill_request (target split, query-string percent decoding) and base_url_of, the router's
 // matching and per-segment decoding over the real route shapes, the Request accessors
-// (headers, query, cookies), Response::error with request-controlled text, and, for the body,
+// (headers, query, cookies), Response::error and the response header gate with
+// request-controlled names and values, and, for the body,
 // Beast's chunked/length framing and our GunzipSource (Content-Encoding: gzip).
 //
 // session.cpp keeps fill_request in an anonymous namespace (it is no API), so this file
@@ -15,6 +16,7 @@
 #include <string_view>
 
 #include "http/gunzip.h"
+#include "http/headers.h"
 
 namespace {
 
@@ -90,8 +92,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   (void)req.cookie("hubd_session");
   (void)req.header("Content-Type");
+  // The response header gate (headers.h) over request-controlled names and values: whatever
+  // passes must be a valid name and a value with no control character but HTAB, in bounds.
   Response err = Response::error(400, req.path + " " + std::string(req.query_param("q").value_or("")), "BadRequest");
-  if (auto v = err.header("X-Error-Message"); v && v->find_first_of("\r\n") != std::string_view::npos) __builtin_trap();
+  for (const auto& [k, v] : req.headers) err.headers.emplace_back(k, v);
+  for (const auto& [k, v] : req.query) err.headers.emplace_back(k, v);
+  seal_response_headers(err.headers);
+  size_t block = 0;
+  for (const auto& [k, v] : err.headers) {
+    if (!is_header_name(k) || v.size() > kMaxHeaderValue) __builtin_trap();
+    for (char c : v)
+      if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f) __builtin_trap();
+    block += k.size() + v.size();
+  }
+  if (err.headers.size() > kMaxHeaderCount + 2 || block > kMaxHeaderBlock + 1024) __builtin_trap();
 
   // The body: Beast's framing (Content-Length or chunked) under a small limit, then gunzip.
   std::string_view rest = in.substr(used);
