@@ -16,6 +16,8 @@ PKGS=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3-torch python3-numpy
   curl jq nginx-light fcgiwrap wrk postgresql chromium
+  # fuzzing (tests/fuzz): clang 16 with libFuzzer and the sanitizer runtimes
+  clang-16 libclang-rt-16-dev
 )
 
 # Node.js (with npm) runs the e2e clients. This machine image may ship its own Node.js build,

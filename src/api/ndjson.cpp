@@ -94,14 +94,13 @@ Result<bool> NdjsonReader::fill() {
     buf_.erase(0, pos_);
     pos_ = 0;
   }
-  size_t old = buf_.size();
-  buf_.resize(old + kReadChunk);
-  auto got = read_(buf_.data() + old, kReadChunk);
-  if (!got) {
-    buf_.resize(old);
-    return std::unexpected(got.error());
-  }
-  buf_.resize(old + *got);
+  // Read into a chunk kept across calls and append what came: resizing buf_ up by a chunk
+  // and back each call zero-filled 256 KiB per read, however few bytes a read returned
+  // (a body trickling in a byte at a time cost 256 KiB of memset per byte).
+  if (chunk_.empty()) chunk_.resize(kReadChunk);
+  auto got = read_(chunk_.data(), chunk_.size());
+  if (!got) return std::unexpected(got.error());
+  buf_.append(chunk_.data(), *got);
   total_ += *got;
   if (total_ > limits_.max_total)
     return fail(Errc::too_large, "Commit payload larger than " + human_bytes(limits_.max_total));

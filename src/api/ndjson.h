@@ -45,6 +45,7 @@ class NdjsonReader {
   ReadFn read_;
   NdjsonLimits limits_;
   std::string buf_;    // unconsumed bytes
+  std::string chunk_;  // read buffer, allocated on first use
   size_t pos_ = 0;     // start of the unconsumed part of buf_
   uint64_t total_ = 0;
   size_t line_no_ = 0;

@@ -26,6 +26,7 @@
 #include "services/refs_changed.h"
 #include "services/repos.h"
 #include "storage/git/pack_process.h"
+#include "storage/git/pkt_line.h"
 
 namespace hub::api::handlers {
 
@@ -250,7 +251,7 @@ Response git_service(Context& ctx, Request& req, std::string_view type, std::str
     if (!n || *n == 0) break;
     got += *n;
   }
-  if (got < sizeof head || !is_hex(std::string_view(head, sizeof head), 4)) {
+  if (got < sizeof head || !git::next_pkt_line(std::string_view(head, sizeof head))) {
     proc->kill(SIGKILL);
     return Response::error(400, "The request body is not a git pkt-line stream");
   }

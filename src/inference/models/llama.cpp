@@ -94,7 +94,9 @@ Result<DecoderConfig> llama_config(boost::json::object cfg) {
   c.rope.head_dim = c.rope.rotary_dim = hd;
   c.rope.theta = theta;
   if (auto f = json::get_number(cfg, "partial_rotary_factor"); f && *f != 1.0) {
-    int64_t rd = int64_t(double(hd) * *f);
+    // Range first: converting a double outside int64's range (1e300, NaN) is undefined.
+    const bool in_range = *f > 0 && *f < 1;
+    int64_t rd = in_range ? int64_t(double(hd) * *f) : 0;
     if (!(rd > 0 && rd <= hd && rd % 2 == 0))
       return fail(Errc::invalid_argument, "config.json: bad partial_rotary_factor");
     c.rope.rotary_dim = rd;

@@ -34,10 +34,16 @@ Result<TensorInfo> parse_entry(std::string_view name, const boost::json::value& 
   if (!shape) return bad("missing shape");
   if (shape->size() > 8) return bad("rank > 8");
   uint64_t numel = 1;
+  // The product of the non-zero dimensions must fit int64 too: with a 0 anywhere numel is 0,
+  // but code multiplying the shape left to right (TensorInfo::numel, Shape) would overflow
+  // on [2, 2^62, 0] before reaching the 0.
+  uint64_t nonzero = 1;
   for (const auto& d : *shape) {
     auto n = as_u64(d);
     if (!n || *n > uint64_t(INT64_MAX)) return bad("shape entries must be non-negative integers");
     if (__builtin_mul_overflow(numel, *n, &numel)) return bad("shape overflows");
+    if (*n != 0 && (__builtin_mul_overflow(nonzero, *n, &nonzero) || nonzero > uint64_t(INT64_MAX)))
+      return bad("shape overflows");
     t.shape.push_back(int64_t(*n));
   }
   uint64_t nbytes;

@@ -116,6 +116,18 @@ TEST(SafetensorsHeader, RejectsBadEntries) {
   EXPECT_TRUE(parse_header(bytes(one(R"({"dtype":"F32","shape":[0,5],"data_offsets":[3,3]})"))));
 }
 
+// Found by tests/fuzz/safetensors (corpus: regress-zero-dim-overflow): a zero-element shape
+// whose leading dimensions multiply past int64 passed the uint64 checks (the 0 makes the
+// total 0) and TensorInfo::numel(), multiplying left to right, overflowed int64.
+TEST(SafetensorsHeader, RejectsZeroElementShapesThatOverflowBeforeTheZero) {
+  std::string h = R"({"t":{"dtype":"U8","shape":[2,4611686018427387904,0],"data_offsets":[0,0]}})";
+  EXPECT_EQ(parse_error(image(h, "")), Errc::corrupt);
+  std::string fits = R"({"t":{"dtype":"U8","shape":[2,2305843009213693952,0],"data_offsets":[0,0]}})";
+  auto ok = parse_header(bytes(image(fits, "")));
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->tensors[0].numel(), 0);
+}
+
 TEST(SafetensorsHeader, RejectsOverlappingTensors) {
   std::string h =
       R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
