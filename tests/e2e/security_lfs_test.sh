@@ -31,16 +31,18 @@ mkrepo "$ALICE" '{"name":"pub"}'
 mkrepo "$ALICE" '{"name":"copy","private":true}'
 mkrepo "$BOB" '{"name":"b"}'
 mkrepo "$BOB" '{"name":"b2"}'
+mkrepo "$BOB" '{"name":"big"}'
 
 oid_of() { sha256sum "$1" | cut -c1-64; }
 size_of() { stat -c %s "$1"; }
 ptr() { printf 'version https://git-lfs.github.com/spec/v1\noid sha256:%s\nsize %s\n' "$1" "$2"; }
 puts() { grep -c 'method=PUT path=/api/lfs-objects/' "$HUBD_LOG"; }
-# sig METHOD PATH [curl args]: the parts of a response an attacker compares: status,
-# X-Error-Message and body (raw bytes, from curl's files).
+# sig VAR METHOD PATH [curl args]: VAR = the parts of a response an attacker compares: status,
+# X-Error-Message and body (raw bytes, from curl's files). STATUS/BODY/HEADERS are set too.
 sig() {
+  local var=$1; shift
   http "$@"
-  printf '%s\n%s\n%s' "$STATUS" "$(grep -i '^x-error-message:' <<<"$HEADERS" | tr -d '\r')" "$BODY"
+  printf -v "$var" '%s\n%s\n%s' "$STATUS" "$(grep -i '^x-error-message:' <<<"$HEADERS" | tr -d '\r')" "$BODY"
 }
 # same "what" A B: the two answers are byte for byte equal.
 same() {
@@ -51,10 +53,11 @@ batch() {  # batch TOKEN REPO_PATH OP OID SIZE: one-object LFS batch; sets STATU
     -H 'Content-Type: application/vnd.git-lfs+json' \
     -d "{\"operation\":\"$3\",\"transfers\":[\"basic\"],\"objects\":[{\"oid\":\"$4\",\"size\":$5}]}"
 }
-commit_lfs() {  # commit_lfs TOKEN REPO REV PATH OID [SIZE]: the commit API with one lfsFile line
+commit_lfs() {  # commit_lfs VAR TOKEN REPO REV PATH OID [SIZE]: the commit API with one lfsFile line (sig)
+  local var=$1; shift
   local size=""
   [ -n "${6:-}" ] && size=",\"size\":$6"
-  sig POST "/api/models/$2/commit/$3" -H "Authorization: Bearer $1" -H 'Content-Type: application/x-ndjson' \
+  sig "$var" POST "/api/models/$2/commit/$3" -H "Authorization: Bearer $1" -H 'Content-Type: application/x-ndjson' \
     --data-binary "{\"key\":\"header\",\"value\":{\"summary\":\"steal\"}}
 {\"key\":\"lfsFile\",\"value\":{\"path\":\"$4\",\"algo\":\"sha256\",\"oid\":\"$5\"$size}}"
 }
@@ -101,16 +104,17 @@ C2=$(git -C bw rev-parse HEAD)
 # resolve: GET, HEAD, a Range, anonymous and as bob.
 for who in anon bob; do
   auth=(); [ $who = bob ] && auth=(-H "Authorization: Bearer $BOB")
-  S=$(sig GET "/bob/b/resolve/$C1/x.bin" "${auth[@]}")
+  sig B GET "/bob/b/resolve/$C2/x.bin" "${auth[@]}"
+  sig S GET "/bob/b/resolve/$C1/x.bin" "${auth[@]}"
   check "resolve ($who): someone else's object is a 404" test "$STATUS" = 404
   check "  no byte of it comes back" test "${#BODY}" -lt 200
-  same "  resolve ($who): 'not yours' = 'absent'" "$S" "$(sig GET "/bob/b/resolve/$C2/x.bin" "${auth[@]}")"
-  same "  HEAD ($who): 'not yours' = 'absent'" "$(sig HEAD "/bob/b/resolve/$C1/x.bin" "${auth[@]}")" \
-    "$(sig HEAD "/bob/b/resolve/$C2/x.bin" "${auth[@]}")"
-  same "  Range ($who): 'not yours' = 'absent'" "$(sig GET "/bob/b/resolve/$C1/x.bin" -r 0-99 "${auth[@]}")" \
-    "$(sig GET "/bob/b/resolve/$C2/x.bin" -r 0-99 "${auth[@]}")"
-  same "  unsatisfiable Range ($who): 'not yours' = 'absent'" \
-    "$(sig GET "/bob/b/resolve/$C1/x.bin" -r 999999999- "${auth[@]}")" "$(sig GET "/bob/b/resolve/$C2/x.bin" -r 999999999- "${auth[@]}")"
+  same "  resolve ($who): 'not yours' = 'absent'" "$S" "$B"
+  sig S HEAD "/bob/b/resolve/$C1/x.bin" "${auth[@]}"; sig B HEAD "/bob/b/resolve/$C2/x.bin" "${auth[@]}"
+  same "  HEAD ($who): 'not yours' = 'absent'" "$S" "$B"
+  sig S GET "/bob/b/resolve/$C1/x.bin" -r 0-99 "${auth[@]}"; sig B GET "/bob/b/resolve/$C2/x.bin" -r 0-99 "${auth[@]}"
+  same "  Range ($who): 'not yours' = 'absent'" "$S" "$B"
+  sig S GET "/bob/b/resolve/$C1/x.bin" -r 999999999- "${auth[@]}"; sig B GET "/bob/b/resolve/$C2/x.bin" -r 999999999- "${auth[@]}"
+  same "  unsatisfiable Range ($who): 'not yours' = 'absent'" "$S" "$B"
 done
 http GET "/bob/b/raw/$C1/x.bin"
 check "raw serves the pointer text, not the object" test "$BODY" = "$(ptr "$S_BIN" "$Z_BIN" | head -c -1)"
@@ -128,25 +132,30 @@ check "batch upload of someone else's oid asks for the bytes" test "$U1" = '["up
 same "  'not yours' = 'absent'" "$U1" "$U2"
 
 # verify without uploading: with the issued href and with bob's token.
-S=$(sig POST "${VERIFY_S#$URL}" -d "{\"oid\":\"$S_BIN\",\"size\":$Z_BIN}")
+sig B POST "${VERIFY_A#$URL}" -d "{\"oid\":\"$A_BIN\",\"size\":$Z_BIN}"
+sig S POST "${VERIFY_S#$URL}" -d "{\"oid\":\"$S_BIN\",\"size\":$Z_BIN}"
 check "verify without upload of someone else's object: 404" test "$STATUS" = 404
-same "  'not yours' = 'absent' (href)" "$S" "$(sig POST "${VERIFY_A#$URL}" -d "{\"oid\":\"$A_BIN\",\"size\":$Z_BIN}")"
-S=$(sig POST /bob/b.git/info/lfs/verify -H "Authorization: Bearer $BOB" -d "{\"oid\":\"$S_BIN\",\"size\":$Z_BIN}")
-same "  'not yours' = 'absent' (token)" "$S" \
-  "$(sig POST /bob/b.git/info/lfs/verify -H "Authorization: Bearer $BOB" -d "{\"oid\":\"$A_BIN\",\"size\":$Z_BIN}")"
+same "  'not yours' = 'absent' (href)" "$S" "$B"
+sig S POST /bob/b.git/info/lfs/verify -H "Authorization: Bearer $BOB" -d "{\"oid\":\"$S_BIN\",\"size\":$Z_BIN}"
+sig B POST /bob/b.git/info/lfs/verify -H "Authorization: Bearer $BOB" -d "{\"oid\":\"$A_BIN\",\"size\":$Z_BIN}"
+same "  'not yours' = 'absent' (token)" "$S" "$B"
 
 # The commit API: with a size, without (Python copies), and as a pull request on alice's repo.
-S=$(commit_lfs "$BOB" bob/b main stolen.bin "$S_BIN" "$Z_BIN")
+commit_lfs B "$BOB" bob/b main stolen.bin "$A_BIN" "$Z_BIN"
+commit_lfs S "$BOB" bob/b main stolen.bin "$S_BIN" "$Z_BIN"
 check "commit API lfsFile naming someone else's object: 422" test "$STATUS" = 422
-same "  'not yours' = 'absent'" "$S" "$(commit_lfs "$BOB" bob/b main stolen.bin "$A_BIN" "$Z_BIN")"
-S=$(commit_lfs "$BOB" bob/b main stolen.bin "$S_BIN")
+same "  'not yours' = 'absent'" "$S" "$B"
+commit_lfs B "$BOB" bob/b main stolen.bin "$A_BIN"
+commit_lfs S "$BOB" bob/b main stolen.bin "$S_BIN"
 check "commit API lfsFile without size: 422" test "$STATUS" = 422
-same "  'not yours' = 'absent'" "$S" "$(commit_lfs "$BOB" bob/b main stolen.bin "$A_BIN")"
-same "commit API with another size: 'not yours' = 'absent'" "$(commit_lfs "$BOB" bob/b main stolen.bin "$S_BIN" 5)" \
-  "$(commit_lfs "$BOB" bob/b main stolen.bin "$A_BIN" 5)"
-S=$(commit_lfs "$BOB" alice/pub "main?create_pr=1" stolen.bin "$S_BIN" "$Z_BIN")
+same "  'not yours' = 'absent'" "$S" "$B"
+commit_lfs S "$BOB" bob/b main stolen.bin "$S_BIN" 5
+commit_lfs B "$BOB" bob/b main stolen.bin "$A_BIN" 5
+same "commit API with another size: 'not yours' = 'absent'" "$S" "$B"
+commit_lfs B "$BOB" alice/pub "main?create_pr=1" stolen.bin "$A_BIN" "$Z_BIN"
+commit_lfs S "$BOB" alice/pub "main?create_pr=1" stolen.bin "$S_BIN" "$Z_BIN"
 check "a pull request on alice's public repo naming her private object: 422" test "$STATUS" = 422
-same "  'not yours' = 'absent'" "$S" "$(commit_lfs "$BOB" alice/pub "main?create_pr=1" stolen.bin "$A_BIN" "$Z_BIN")"
+same "  'not yours' = 'absent'" "$S" "$B"
 check "  no pull request ref was made" bash -c "! git ls-remote '$URL/alice/pub' | grep -q refs/pr/"
 
 # After all of that, nothing opened.
@@ -165,20 +174,23 @@ E1=$(grep -o 'Cannot read the safetensors header[^<]*' <<<"$BODY")
 http GET "/bob/b/blob/$C2/x.safetensors"
 check "  it says why" test -n "$E1"
 same "  'not yours' = 'absent'" "$E1" "$(grep -o 'Cannot read the safetensors header[^<]*' <<<"$BODY")"
-same "web metrics.json: 'not yours' = 'absent'" "$(sig GET "/bob/b/metrics.json?rev=$C1")" "$(sig GET "/bob/b/metrics.json?rev=$C2")"
+sig S GET "/bob/b/metrics.json?rev=$C1"; sig B GET "/bob/b/metrics.json?rev=$C2"
+same "web metrics.json: 'not yours' = 'absent'" "$S" "$B"
 http GET "/bob/b/metrics.json?rev=$C1"
 check "  and it holds no runs" test "$(jq -c '.runs' <<<"$BODY" 2>/dev/null)" = "[]"
-S=$(sig GET "/api/models/bob/b/metrics/$C1")
+sig B GET "/api/models/bob/b/metrics/$C2"
+sig S GET "/api/models/bob/b/metrics/$C1"
 check "metrics API: 200, no runs from alice's event file" test "$STATUS" = 200 -a "$(jq -c .runs <<<"$BODY")" = "[]"
 check "  the file is reported as not stored" test "$(jq -r '.warnings[0].reason' <<<"$BODY")" = "The LFS object of this file is not stored on the server"
-same "  'not yours' = 'absent'" "$S" "$(sig GET "/api/models/bob/b/metrics/$C2")"
+same "  'not yours' = 'absent'" "$S" "$B"
 http GET /api/models/alice/vault/metrics/main -H "Authorization: Bearer $ALICE"
 check "alice's own metrics are read (the secret event file is real)" test "$(jq '.runs|length' <<<"$BODY")" -gt 0
 
 # Inference: model files are materialised from the repo's objects.
-S=$(sig POST "/models/bob/b?revision=$C1" -H 'X-Wait-For-Model: true' -d '{"inputs":"hello"}')
+sig B POST "/models/bob/b?revision=$C2" -H 'X-Wait-For-Model: true' -d '{"inputs":"hello"}'
+sig S POST "/models/bob/b?revision=$C1" -H 'X-Wait-For-Model: true' -d '{"inputs":"hello"}'
 check "inference on pointers to someone else's weights is refused" test "$STATUS" != 200
-same "  'not yours' = 'absent'" "$S" "$(sig POST "/models/bob/b?revision=$C2" -H 'X-Wait-For-Model: true' -d '{"inputs":"hello"}')"
+same "  'not yours' = 'absent'" "$S" "$B"
 
 # A branch from a commit of alice's repo: her objects are not in bob's git repo.
 http POST /api/models/bob/b/branch/steal -H "Authorization: Bearer $BOB" -d "{\"startingPoint\":\"$VAULT_COMMIT\"}"
@@ -186,34 +198,35 @@ check "a branch from another repo's commit: 4xx" test "${STATUS:0:1}" = 4
 
 # ---- finding 3: pointers claiming 500 MB / 100 GB of a tiny object bob really uploaded ----
 TINY=$(head -c 100 /dev/urandom | tee "$E2E_TMP/tiny.bin" | sha256sum | cut -c1-64)
-batch "$BOB" /bob/b upload "$TINY" 100
+batch "$BOB" /bob/big upload "$TINY" 100
 check "bob uploads a 100-byte object to his repo" bash -c "curl -sf -o /dev/null -X PUT --data-binary @'$E2E_TMP/tiny.bin' '$(jq -r '.objects[0].actions.upload.href' <<<"$BODY")'"
-ptr "$TINY" 500000000 > bw/events.out.tfevents.big
-ptr "$TINY" 100 > bw/events.out.tfevents.small
-ptr "$TINY" 107374182400 > bw/huge.safetensors
-ptr "$TINY" 500000000 > bw/big.bin
-git -C bw add -A && git -C bw commit -qm "lying pointers" && git -C bw push -q --no-verify origin main
+git clone -q "http://bob:$BOB@$HOSTPORT/bob/big" gw
+ptr "$TINY" 500000000 > gw/events.out.tfevents.big
+ptr "$TINY" 100 > gw/events.out.tfevents.small
+ptr "$TINY" 107374182400 > gw/huge.safetensors
+ptr "$TINY" 500000000 > gw/big.bin
+git -C gw add -A && git -C gw commit -qm "lying pointers" && git -C gw push -q --no-verify origin main
 rss_kb() { awk "/^$1:/ {print \$2}" "/proc/$HUBD_PID/status"; }
 echo 5 > "/proc/$HUBD_PID/clear_refs" 2>/dev/null  # resets VmHWM to the current RSS
 RSS0=$(rss_kb VmRSS); HWM0=$(rss_kb VmHWM)
 for i in 1 2 3 4 5; do
-  http GET /api/models/bob/b/metrics/main
+  http GET /api/models/bob/big/metrics/main
   [ "$STATUS" = 200 ] || break
 done
 check "metrics with a pointer claiming 500 MB: 200 (x5)" test "$STATUS" = 200
 check "  the lying pointer is reported as not stored" \
   test "$(jq -r '.warnings[]|select(.file=="events.out.tfevents.big")|.reason' <<<"$BODY")" = "The LFS object of this file is not stored on the server"
-for i in 1 2; do http GET "/bob/b/metrics.json?rev=main"; done
+for i in 1 2; do http GET "/bob/big/metrics.json?rev=main"; done
 check "web metrics.json: 200" test "$STATUS" = 200
-http GET "/bob/b/metrics"
+http GET "/bob/big/metrics"
 check "web metrics page: 200" test "$STATUS" = 200
-http GET /bob/b/resolve/main/big.bin
+http GET /bob/big/resolve/main/big.bin
 check "resolve of a pointer whose object has another size: 404" test "$STATUS" = 404
-http GET /bob/b/resolve/main/big.bin -r 400000000-400000099
+http GET /bob/big/resolve/main/big.bin -r 400000000-400000099
 check "  also with a Range inside the claimed size" test "$STATUS" = 404
-http GET /bob/b/blob/main/huge.safetensors
+http GET /bob/big/blob/main/huge.safetensors
 check "web view of a safetensors pointer claiming 100 GB: 200" test "$STATUS" = 200
-http GET /api/models/bob/b
+http GET /api/models/bob/big
 check "repo info answers (weights index read nothing it should not)" test "$STATUS" = 200
 RSS1=$(rss_kb VmRSS); HWM1=$(rss_kb VmHWM)
 echo "hubd RSS around the claimed-size requests: VmRSS ${RSS0} -> ${RSS1} kB, VmHWM ${HWM0} -> ${HWM1} kB"
@@ -228,12 +241,12 @@ git -C cw lfs track '*.bin' >/dev/null && cp vault/secret.bin cw/same.bin && git
 check "alice pushes her object into another of her repos" git -C cw push -q origin main
 check "  without uploading it again (dedup across one owner's repos)" test "$(puts)" = "$P0"
 check "  and it is served there" bash -c "curl -sf -H 'Authorization: Bearer $ALICE' '$URL/alice/copy/resolve/main/same.bin' | cmp -s - vault/secret.bin"
-S=$(commit_lfs "$ALICE" alice/pub main published.bin "$S_BIN")
+commit_lfs S "$ALICE" alice/pub main published.bin "$S_BIN"
 check "alice commits her private object into her public repo by oid (she can read it)" test "$STATUS" = 200
 check "  anyone can download it there now" bash -c "curl -sf '$URL/alice/pub/resolve/main/published.bin' | cmp -s - vault/secret.bin"
 batch "$BOB" /bob/b2 upload "$S_BIN" "$Z_BIN"
 check "now public: bob's upload batch dedups it (no actions)" test "$(jq -r '.objects[0].actions' <<<"$BODY")" = null
-S=$(commit_lfs "$BOB" bob/b2 main public.bin "$S_BIN" "$Z_BIN")
+commit_lfs S "$BOB" bob/b2 main public.bin "$S_BIN" "$Z_BIN"
 check "  and bob may commit it by oid" test "$STATUS" = 200
 check "  and it is served through bob's repo" bash -c "curl -sf '$URL/bob/b2/resolve/main/public.bin' | cmp -s - vault/secret.bin"
 http GET "/bob/b/resolve/$C1/x.safetensors"

@@ -93,7 +93,9 @@ class LfsServiceTest : public ::testing::Test {
     ASSERT_TRUE(b);
     ASSERT_TRUE(b->put_lfs_pointer(path, oid, size));
     ASSERT_TRUE(b->commit_to("refs/heads/main", {"add " + path, "", {"t", "t@x", 0}, {}}));
-    if (bookkeeping) ASSERT_TRUE(after_push(*hub_, r, *before));
+    if (bookkeeping) {
+      ASSERT_TRUE(after_push(*hub_, r, *before));
+    }
   }
 
   std::string dir_;
