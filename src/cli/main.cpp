@@ -99,6 +99,13 @@ int serve(const std::string& host, int port, const std::string& data, const std:
   sc.host = host;
   sc.port = uint16_t(port);
   sc.public_url = public_url;
+  // Slow-client limits (http/server.h): connections and streamed uploads (git packs, LFS) per
+  // client address (0: none), and the minimum body transfer rate in bytes/s after a grace
+  // period in seconds (rate 0: off).
+  sc.max_connections_per_address = size_t(std::stoull(env_or("HUBD_MAX_CONNS_PER_ADDR", "128")));
+  sc.max_streams_per_address = size_t(std::stoull(env_or("HUBD_MAX_UPLOADS_PER_ADDR", "32")));
+  sc.min_body_rate = std::stoull(env_or("HUBD_MIN_BODY_RATE", "1024"));
+  sc.rate_grace = std::chrono::seconds(std::stoll(env_or("HUBD_RATE_GRACE_S", "30")));
   hub::http::Server server(sc, router);
   auto bound = server.listen();
   if (!bound) return die(bound.error());
