@@ -6,6 +6,8 @@
 
 #include "core/fs.h"
 #include "core/hash.h"
+#include "core/log.h"
+#include "services/lfs_access.h"
 
 namespace hub::services {
 
@@ -38,6 +40,9 @@ Result<std::unique_ptr<Hub>> Hub::open(const HubConfig& cfg) {
   if (!s) return std::unexpected(s.error());
   if (s->size() < 32) return fail(Errc::corrupt, secret_path + " is too short to be a secret");
   hub->secret_ = *s;
+  // Once after the upgrade that made LFS reads check links: link what existing repos point to.
+  if (auto b = lfs_backfill_links(*hub); !b)
+    log::warn("lfs backfill failed; it is retried at the next start", {{"error", b.error().message}});
   return hub;
 }
 

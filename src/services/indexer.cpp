@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "services/counters.h"
+#include "services/lfs_access.h"
 #include "services/post_push.h"
 #include "services/repo_view.h"
 #include "services/weights_info.h"
@@ -35,21 +36,13 @@ std::mutex& repo_lock(int64_t repo_id) {
   return locks[size_t(repo_id) % locks.size()];
 }
 
-ReadAt reader_for(Hub& hub, const git::Repo& repo, const RepoViewFile& f) {
+ReadAt reader_for(Hub& hub, const git::Repo& repo, int64_t repo_id, const RepoViewFile& f) {
   if (f.lfs) {
-    return [&hub, oid = f.sha256](uint64_t off, uint64_t len) -> Result<std::string> {
-      HUB_TRY(r, hub.blobs().get(oid, storage::lfs::ByteRange{off, len}));
-      std::string out;
-      out.resize(size_t(r->range_length()));
-      size_t got = 0;
-      while (got < out.size()) {
-        auto n = r->read(std::as_writable_bytes(std::span(out.data() + got, out.size() - got)));
-        if (!n) return std::unexpected(n.error());
-        if (*n == 0) break;
-        got += *n;
-      }
-      out.resize(got);
-      return out;
+    // Only an object linked to this repo and stored with the pointer's size (lfs_access.h);
+    // reads are clipped to the stored object.
+    return [&hub, repo_id, oid = f.sha256, size = f.size](uint64_t off, uint64_t len) -> Result<std::string> {
+      if (off >= size) return std::string();
+      return lfs_read_object(hub, repo_id, oid, size, storage::lfs::ByteRange{off, len}, size_t(len));
     };
   }
   // A git blob is read whole (libgit2 has no partial read), once, and only when small enough.
@@ -77,7 +70,7 @@ bool has_suffix_ci(std::string_view s, std::string_view suffix) {
 
 // Safetensors parameter counts summed over every *.safetensors file (shards of one model), and
 // the first GGUF file's header. Files that cannot be read are reported and left out.
-void weight_summaries(Hub& hub, const git::Repo& repo, const RepoView& view, json::object& extra,
+void weight_summaries(Hub& hub, const git::Repo& repo, int64_t repo_id, const RepoView& view, json::object& extra,
                       std::vector<std::string>& errors) {
   SafetensorsInfo st;
   size_t st_files = 0, seen = 0;
@@ -85,7 +78,7 @@ void weight_summaries(Hub& hub, const git::Repo& repo, const RepoView& view, jso
   for (const auto& f : view.files) {
     if (has_suffix_ci(f.path, ".safetensors")) {
       if (++seen > kMaxWeightFiles) continue;
-      auto info = read_safetensors_info(reader_for(hub, repo, f), f.size);
+      auto info = read_safetensors_info(reader_for(hub, repo, repo_id, f), f.size);
       if (!info) {
         add_error(errors, f.path + ": " + info.error().message);
         continue;
@@ -94,7 +87,7 @@ void weight_summaries(Hub& hub, const git::Repo& repo, const RepoView& view, jso
       st.total += info->total;
       ++st_files;
     } else if (has_suffix_ci(f.path, ".gguf") && !gguf_done) {
-      auto info = read_gguf_info(reader_for(hub, repo, f), f.size);
+      auto info = read_gguf_info(reader_for(hub, repo, repo_id, f), f.size);
       if (!info) {
         add_error(errors, f.path + ": " + info.error().message);
         continue;
@@ -159,7 +152,7 @@ Result<RepoIndexRow> build_index_row(Hub& hub, const RepoRow& row, const std::st
     if (k == "pipeline_tag" || k == "library_name" || k == "tags" || k == "cardData" || k == "config") continue;
     extra[k] = v;
   }
-  weight_summaries(hub, repo, *view, extra, errors);
+  weight_summaries(hub, repo, row.id, *view, extra, errors);
   if (md.card.has_front_matter) out.card_data = json::serialize(md.card.data);
   if (!md.config.empty()) out.config = json::serialize(md.config);
   out.extra = json::serialize(extra);

@@ -1,22 +1,17 @@
 #include "services/lfs.h"
 
 #include <charconv>
-#include <unordered_set>
 
 #include "core/hash.h"
 #include "core/lfs_pointer.h"
 #include "core/log.h"
 #include "core/time.h"
-#include "services/refs_changed.h"
-#include "storage/git/lfs_pointer.h"
 
 namespace hub::services {
 
 namespace lfs = storage::lfs;
 
 namespace {
-
-constexpr int kMaxLinkedReposChecked = 50;
 
 // Tokens for one repo are signed with a key derived from the hub secret and the repo id, so a
 // token copied into another repo's URL does not verify.
@@ -33,41 +28,15 @@ std::optional<int64_t> parse_id(std::string_view s) {
   return v;
 }
 
-Result<bool> stored_with_size(Hub& hub, std::string_view oid, uint64_t size) {
-  auto st = hub.blobs().stat(oid);
-  if (!st) {
-    if (st.error().code == Errc::not_found) return false;
-    return std::unexpected(st.error());
-  }
-  return *st == size;
-}
-
-// Can p read oid through some repo it is linked to (cross-repo dedup without re-upload)?
-Result<bool> readable_elsewhere(Hub& hub, const Principal& p, std::string_view oid) {
-  HUB_TRY(ids, hub.db().lfs_object_repos(oid, kMaxLinkedReposChecked));
-  for (int64_t id : ids) {
-    auto row = hub.db().repo_by_id(id);
-    if (row && can_read(hub, p, *row)) return true;
-  }
-  return false;
-}
-
 Result<LfsObjectResult> upload_one(Hub& hub, const Principal& p, const RepoHandle& repo, const LfsObjectResult& in,
                                    const LfsEndpoints& at, int64_t now) {
   LfsObjectResult r = in;
   uint64_t size = uint64_t(in.size);
-  HUB_TRY(stored, stored_with_size(hub, in.oid, size));
-  if (stored) {
-    HUB_TRY(linked, hub.db().repo_has_lfs_object(repo.row.id, in.oid));
-    if (linked) return r;  // already here: no actions
-    HUB_TRY(readable, readable_elsewhere(hub, p, in.oid));
-    if (readable) {
-      if (auto l = lfs_link_object(hub, repo.row.id, in.oid, size); !l) return std::unexpected(l.error());
-      return r;
-    }
-    // Stored, but the caller has not shown it has the bytes: ask for them (the upload is
-    // verified against the oid like any other, and the stored copy is identical).
-  }
+  // Stored and already here, or readable by the caller elsewhere (then linked now): no actions.
+  // Otherwise, stored or not, the caller has not shown it has the bytes: ask for them (the
+  // upload is verified against the oid like any other, and a stored copy is identical).
+  HUB_TRY(usable, lfs_link_for(hub, p, repo.row.id, in.oid, size));
+  if (usable) return r;
   int64_t expires = now + kLfsHrefTtlSeconds;
   LfsAction up;
   up.expires_in = kLfsHrefTtlSeconds;
@@ -97,7 +66,7 @@ Result<LfsObjectResult> download_one(Hub& hub, const RepoHandle& repo, const Lfs
     r.error_message = "Object does not exist";
     return r;
   };
-  HUB_TRY(linked, hub.db().repo_has_lfs_object(repo.row.id, in.oid));
+  HUB_TRY(linked, lfs_repo_has_object(hub, repo.row.id, in.oid));
   if (!linked) return missing();
   auto st = hub.blobs().stat(in.oid);
   if (!st) {
@@ -182,119 +151,68 @@ Result<void> lfs_receive_upload(Hub& hub, const LfsGrant& grant, const LfsBodyRe
     if (auto w = writer->write(std::string_view(buf.data(), filled)); !w) return w;  // the writer aborts when dropped
   }
   if (auto c = writer->commit(grant.oid, grant.size); !c) return c;
-  return lfs_link_object(hub, grant.repo_id, grant.oid, grant.size);
+  return lfs_link_upload(hub, grant.repo_id, grant.oid, grant.size);
 }
 
-Result<void> lfs_verify(Hub& hub, int64_t repo_id, std::string_view oid, uint64_t size) {
-  if (!is_lfs_oid(oid)) return fail(Errc::invalid_argument, "Invalid oid", "InvalidOid");
-  auto st = hub.blobs().stat(oid);
-  if (!st && st.error().code != Errc::not_found) return std::unexpected(st.error());
-  if (!st) {
-    // Presigned S3 uploads land in staging; publishing checks their sha256 and size.
-    auto fin = hub.blobs().finalize_presigned_put(oid, size);
-    if (!fin) {
-      if (fin.error().code == Errc::unsupported || fin.error().code == Errc::not_found)
-        return fail(Errc::not_found, "Object does not exist", "EntryNotFound");
-      return fin;
-    }
-  } else if (*st != size) {
-    return fail(Errc::corrupt, "Object size is " + std::to_string(*st) + ", not " + std::to_string(size),
-                "SizeMismatch");
-  }
-  return lfs_link_object(hub, repo_id, oid, size);
-}
+namespace {
 
-Result<bool> lfs_object_exists(Hub& hub, std::string_view oid, uint64_t size) {
-  if (!is_lfs_oid(oid)) return fail(Errc::invalid_argument, "Invalid oid", "InvalidOid");
-  HUB_TRY(stored, stored_with_size(hub, oid, size));
-  if (stored) return true;
+// A presigned S3 upload of oid staged for publishing: verified (sha256, size) and published now.
+// false when there is none (or the store has no presigned uploads); corrupt on a mismatch.
+Result<bool> publish_staged(Hub& hub, std::string_view oid, uint64_t size) {
   auto fin = hub.blobs().finalize_presigned_put(oid, size);
   if (fin) return true;
-  if (fin.error().code == Errc::unsupported || fin.error().code == Errc::not_found ||
-      fin.error().code == Errc::corrupt)
-    return false;
+  if (fin.error().code == Errc::unsupported || fin.error().code == Errc::not_found) return false;
   return std::unexpected(fin.error());
 }
 
-Result<void> lfs_link_object(Hub& hub, int64_t repo_id, std::string_view oid, uint64_t size) {
+}  // namespace
+
+Result<void> lfs_verify(Hub& hub, int64_t repo_id, std::string_view oid, uint64_t size) {
   if (!is_lfs_oid(oid)) return fail(Errc::invalid_argument, "Invalid oid", "InvalidOid");
-  return hub.db().link_lfs_objects(repo_id, {storage::db::LfsObjectRef{std::string(oid), size}}, now_ms());
+  HUB_TRY(here, lfs_repo_has_object(hub, repo_id, oid));
+  if (here) {
+    // Uploaded through this repo (or deduped into it): only the size can still be wrong.
+    auto st = hub.blobs().stat(oid);
+    if (!st && st.error().code != Errc::not_found) return std::unexpected(st.error());
+    if (st && *st != size)
+      return fail(Errc::corrupt, "Object size is " + std::to_string(*st) + ", not " + std::to_string(size),
+                  "SizeMismatch");
+    if (st) return {};
+  }
+  // Presigned S3 uploads land in staging; publishing checks their sha256 and size. Nothing
+  // else links here: an object stored through another repo is absent to this one.
+  HUB_TRY(published, publish_staged(hub, oid, size));
+  if (!published) return fail(Errc::not_found, "Object does not exist", "EntryNotFound");
+  return lfs_link_upload(hub, repo_id, oid, size);
 }
 
-Result<bool> lfs_commit_object(Hub& hub, const Principal& p, int64_t repo_id, std::string_view oid, uint64_t size) {
+Result<std::optional<uint64_t>> lfs_commit_object(Hub& hub, const Principal& p, int64_t repo_id,
+                                                  std::string_view oid, std::optional<uint64_t> size) {
   if (!is_lfs_oid(oid)) return fail(Errc::invalid_argument, "Invalid oid", "InvalidOid");
-  HUB_TRY(stored, stored_with_size(hub, oid, size));
-  if (stored) {
-    HUB_TRY(linked, hub.db().repo_has_lfs_object(repo_id, oid));
-    if (linked) return true;
+  std::optional<uint64_t> stored;
+  if (auto st = hub.blobs().stat(oid)) stored = *st;
+  else if (st.error().code != Errc::not_found) return std::unexpected(st.error());
+  uint64_t want = size.value_or(stored.value_or(0));
+  if (stored && *stored == want) {
+    HUB_TRY(ok, lfs_link_for(hub, p, repo_id, oid, want));
+    if (ok) return want;
   }
-  // JS never calls verify: a presigned upload is still staged. Publishing it proves the bytes.
-  if (auto fin = hub.blobs().finalize_presigned_put(oid, size); fin) {
-    if (auto l = lfs_link_object(hub, repo_id, oid, size); !l) return std::unexpected(l.error());
-    return true;
-  } else if (fin.error().code != Errc::unsupported && fin.error().code != Errc::not_found &&
-             fin.error().code != Errc::corrupt) {
-    return std::unexpected(fin.error());
-  }
-  if (!stored) return false;
-  HUB_TRY(owners, hub.db().lfs_object_repos(oid, 1));
-  bool usable = owners.empty();
-  if (!usable) {
-    HUB_TRY(readable, readable_elsewhere(hub, p, oid));
-    usable = readable;
-  }
-  if (!usable) return false;
-  if (auto l = lfs_link_object(hub, repo_id, oid, size); !l) return std::unexpected(l.error());
-  return true;
-}
-
-Result<bool> lfs_repo_has_object(Hub& hub, int64_t repo_id, std::string_view oid) {
-  return hub.db().repo_has_lfs_object(repo_id, oid);
-}
-
-void lfs_link_pushed_pointers(Hub& hub, const RepoHandle& repo, const std::vector<storage::db::RefUpdate>& updates) {
-  static const std::string kZero(40, '0');
-  std::vector<std::string> tips, hide;
-  std::unordered_set<std::string> updated;
-  for (const auto& u : updates) {
-    updated.insert(u.ref);
-    if (u.new_oid != kZero) tips.push_back(u.new_oid);
-    if (u.old_oid != kZero) hide.push_back(u.old_oid);
-  }
-  if (tips.empty()) return;
-  // Commits reachable from refs that did not move were scanned when they arrived.
-  if (auto refs = snapshot_refs(repo.path))
-    for (const auto& [ref, oid] : *refs)
-      if (!updated.contains(ref)) hide.push_back(oid);
-  auto scan = storage::git::scan_lfs_pointers(repo.path, tips, hide);
-  auto warn = [&](std::string_view what, const std::string& detail) {
-    log::warn(std::string(what), {{"repo", repo.row.full_id()}, {"detail", detail}});
-  };
-  if (!scan) return warn("lfs: cannot scan pushed commits for pointers", scan.error().message);
-  if (scan->truncated) warn("lfs: pointer scan stopped early", std::to_string(scan->commits) + " commits");
-  std::vector<storage::db::LfsObjectRef> links;
-  for (const auto& ptr : scan->pointers) {
-    auto linked = hub.db().repo_has_lfs_object(repo.row.id, ptr.oid);
-    if (!linked || *linked) continue;
-    // Only objects already stored, and only when that leaks nothing: unclaimed, public, or
-    // kept by a repo of the same namespace. Otherwise a pointer naming someone else's private
-    // oid would open it; such objects get linked when the bytes are uploaded to this repo.
-    auto stored = stored_with_size(hub, ptr.oid, ptr.size);
-    if (!stored || !*stored) continue;
-    auto owners = hub.db().lfs_object_repos(ptr.oid, kMaxLinkedReposChecked);
-    if (!owners) continue;
-    bool ok = owners->empty();
-    for (int64_t id : *owners) {
-      auto row = hub.db().repo_by_id(id);
-      if (row && (!row->is_private || row->ns == repo.row.ns)) {
-        ok = true;
-        break;
-      }
+  // JS never calls verify: its presigned upload is still staged. Publishing it proves the bytes
+  // (also when the store already holds the object through other repos).
+  if (size) {
+    auto published = publish_staged(hub, oid, *size);
+    if (published && *published) {
+      if (auto l = lfs_link_upload(hub, repo_id, oid, *size); !l) return std::unexpected(l.error());
+      return *size;
     }
-    if (ok) links.push_back({ptr.oid, ptr.size});
+    if (!published && published.error().code != Errc::corrupt) return std::unexpected(published.error());
   }
-  if (auto r = hub.db().link_lfs_objects(repo.row.id, links, now_ms()); !r)
-    warn("lfs: cannot record pushed pointers", r.error().message);
+  return std::nullopt;
+}
+
+Result<void> lfs_put_object(Hub& hub, int64_t repo_id, std::string_view oid, std::string_view bytes) {
+  if (auto r = storage::lfs::put_blob(hub.blobs(), oid, bytes); !r) return r;
+  return lfs_link_upload(hub, repo_id, oid, bytes.size());
 }
 
 }  // namespace hub::services

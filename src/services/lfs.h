@@ -1,13 +1,14 @@
 // Git LFS use cases (HUB_API.md §7.2, §8): the batch API's per-object decisions, the signed
-// hrefs that let clients move bytes without credentials, verify, and which objects a repo may
-// serve. The blob store is shared by all repos (content-addressed, so an object is stored once),
-// but an object is readable through a repo only when linked to it (table repo_lfs_objects):
-//   - a verified upload made with an href issued for that repo links it;
+// hrefs that let clients move bytes without credentials, upload, verify, and the commit API's
+// and web upload's use of objects. Which objects a repo may serve, and when an object gets
+// linked to a repo, is decided in one place, lfs_access.h; here:
+//   - a verified upload made with an href issued for a repo links it to that repo;
 //   - an upload batch for an object already stored links it without an upload only when the
 //     caller can already read it through another repo (cross-repo dedup); otherwise the client
 //     must upload the bytes again (proof of possession: knowing an oid is not enough);
-//   - pointers added by pushed/committed commits link objects that are stored and already
-//     public, in the same namespace, or claimed by no repo (lfs_link_pushed_pointers).
+//   - verify succeeds only for an object whose bytes arrived through that repo (linked by its
+//     upload, or a staged S3 upload it publishes now); a stored object that arrived elsewhere
+//     is "Object does not exist" to it, as an absent one is.
 // Hrefs served by hubd carry a token (storage/lfs/signed_url.h) signed with a per-repo key
 // derived from the hub secret, so the href names its repo and cannot be moved to another.
 // Thread-safe (stateless over Hub).
@@ -26,6 +27,7 @@
 #include "core/result.h"
 #include "services/auth.h"
 #include "services/hub.h"
+#include "services/lfs_access.h"
 #include "services/repos.h"
 #include "storage/db/database.h"
 #include "storage/lfs/blob_store.h"
@@ -90,27 +92,21 @@ Result<LfsGrant> lfs_check_token(Hub& hub, storage::lfs::UrlOp op, std::string_v
 using LfsBodyReader = std::function<Result<size_t>(char* buf, size_t cap)>;
 Result<void> lfs_receive_upload(Hub& hub, const LfsGrant& grant, const LfsBodyReader& read);
 
-// The verify action: the object must now be stored with this size (S3: publishes the presigned
-// upload after checking its sha256). not_found if nothing arrived; corrupt on mismatch; then
-// links it to the repo.
+// The verify action: the object's bytes must have arrived through repo_id with this size (its
+// upload linked it), or be a staged presigned S3 upload, whose sha256 is checked and which is
+// published and linked now. not_found "Object does not exist" otherwise (whether or not another
+// repo holds it); corrupt on a size or hash mismatch of this repo's own object or upload.
 Result<void> lfs_verify(Hub& hub, int64_t repo_id, std::string_view oid, uint64_t size);
 
-// ---- for the commit API (issue 4) and pushes ----
-// Whether the store holds oid with exactly this size. A staged presigned S3 upload (JS never
-// calls verify) is verified and published here. invalid_argument for a bad oid.
-Result<bool> lfs_object_exists(Hub& hub, std::string_view oid, uint64_t size);
-// Records that the repo may serve oid (the commit API calls it after lfs_object_exists for
-// objects its caller uploaded). Idempotent.
-Result<void> lfs_link_object(Hub& hub, int64_t repo_id, std::string_view oid, uint64_t size);
-Result<bool> lfs_repo_has_object(Hub& hub, int64_t repo_id, std::string_view oid);
-// For the commit API's lfsFile lines: true (and linked to the repo) when oid with this size may
-// be committed there by p: it is linked to the repo already, its bytes were just uploaded (a
-// staged presigned S3 upload, verified and published here), or p can read it through another
-// repo (or no repo claims it). false: not uploaded, another size, or someone else's object.
-Result<bool> lfs_commit_object(Hub& hub, const Principal& p, int64_t repo_id, std::string_view oid, uint64_t size);
-
-// Called from on_refs_updated: finds the LFS pointers the updated refs' new commits added
-// (storage/git/lfs_pointer.h, bounded to new commits) and links the eligible ones (see top).
-void lfs_link_pushed_pointers(Hub& hub, const RepoHandle& repo, const std::vector<storage::db::RefUpdate>& updates);
+// ---- for the commit API (issue 4) and web uploads ----
+// For the commit API's lfsFile lines: the object's size when oid may be committed to repo_id by
+// p, having linked it there: it is linked already, p can read it through another repo, or its
+// bytes were just uploaded (a staged presigned S3 upload, verified and published here). nullopt
+// otherwise, alike for an absent object, another size and someone else's object. Without a size
+// (copies) only the first two apply. invalid_argument for a bad oid.
+Result<std::optional<uint64_t>> lfs_commit_object(Hub& hub, const Principal& p, int64_t repo_id,
+                                                  std::string_view oid, std::optional<uint64_t> size);
+// A web upload: stores the bytes (verified against oid) and links them to repo_id.
+Result<void> lfs_put_object(Hub& hub, int64_t repo_id, std::string_view oid, std::string_view bytes);
 
 }  // namespace hub::services

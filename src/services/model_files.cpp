@@ -9,6 +9,7 @@
 
 #include "core/fs.h"
 #include "core/hash.h"
+#include "services/lfs_access.h"
 #include "storage/git/repo.h"
 #include "storage/lfs/local_store.h"
 
@@ -33,7 +34,9 @@ std::string cache_dir(const Hub& hub, const RepoHandle& repo, const RepoView& vi
   return hub.data_dir() + "/cache/models/" + repo.row.uid + "/" + view.commit;
 }
 
-Result<void> write_lfs(Hub& hub, const RepoViewFile& f, const std::string& dest) {
+Result<void> write_lfs(Hub& hub, int64_t repo_id, const RepoViewFile& f, const std::string& dest) {
+  // Only an object linked to this repo and stored with the pointer's size (lfs_access.h).
+  if (auto ok = lfs_object_size(hub, repo_id, f.sha256, f.size); !ok) return std::unexpected(ok.error());
   if (auto* local = dynamic_cast<storage::lfs::LocalStore*>(&hub.blobs())) {
     auto src = local->object_path(f.sha256);
     if (!src) return std::unexpected(src.error());
@@ -44,7 +47,7 @@ Result<void> write_lfs(Hub& hub, const RepoViewFile& f, const std::string& dest)
     if (ec) return fail(Errc::io, "cannot place " + f.path + ": " + ec.message());
     return {};
   }
-  auto reader = hub.blobs().get(f.sha256);
+  auto reader = lfs_open_object(hub, repo_id, f.sha256, f.size);
   if (!reader) return std::unexpected(reader.error());
   std::ofstream out(dest, std::ios::binary);
   std::vector<std::byte> buf(1 << 20);
@@ -86,7 +89,7 @@ Result<std::string> materialize_model_files(Hub& hub, const RepoHandle& repo, co
     }
     Result<void> r;
     if (f.lfs) {
-      r = write_lfs(hub, f, dest);
+      r = write_lfs(hub, repo.row.id, f, dest);
     } else {
       auto bytes = git->read_blob_oid(f.blob_id, kMaxRegularFile);
       if (!bytes) r = std::unexpected(bytes.error());

@@ -18,6 +18,7 @@
 #include "http/router.h"
 #include "services/accounts.h"
 #include "services/hub.h"
+#include "services/lfs.h"
 #include "services/repos.h"
 #include "storage/git/commit_builder.h"
 #include "storage/git/repo.h"
@@ -79,7 +80,7 @@ class ApiTest : public ::testing::Test {
   }
 
   // Commits regular files (path -> content) and LFS files (path -> content, stored in the blob
-  // store, committed as pointers) on top of `branch`; returns the new commit id.
+  // store and linked to the repo as an upload would, committed as pointers) on top of `branch`; returns the new commit id.
   std::string commit(const services::RepoHandle& h, const std::map<std::string, std::string>& files,
                      const std::map<std::string, std::string>& lfs_files = {}, const std::string& branch = "main",
                      const std::string& summary = "update") {
@@ -92,7 +93,7 @@ class ApiTest : public ::testing::Test {
     for (auto& [p, c] : files) EXPECT_TRUE(b->put_file(p, c));
     for (auto& [p, c] : lfs_files) {
       std::string oid = sha256_hex(c);
-      auto put = storage::lfs::put_blob(hub_->blobs(), oid, c);
+      auto put = services::lfs_put_object(*hub_, h.row.id, oid, c);  // uploaded through this repo
       EXPECT_TRUE(put) << put.error().message;
       EXPECT_TRUE(b->put_lfs_pointer(p, oid, c.size()));
     }

@@ -123,7 +123,7 @@ TEST_F(CommitApi, PermissionsAndMissingThings) {
 TEST_F(CommitApi, LfsFilesWritePointersAndRulesOnlyWhenNeeded) {
   auto h = make_repo(alice_, "m");
   std::string big(5000, 'w'), other = "other content";
-  std::string oid = put_lfs(big), oid2 = put_lfs(other);
+  std::string oid = put_lfs(big, h), oid2 = put_lfs(other, h);
   // *.bin is in the Hub's default .gitattributes; weights.dat is not; size may be missing.
   auto r = post_commit("/api/models/alice/m/commit/main", alice_,
                        {header_line("lfs"), lfs_line("model.bin", oid, big.size()), lfs_line("my weights.dat", oid2, -1)});

@@ -34,9 +34,10 @@ class WriteApiTest : public ApiTest {
     if (size >= 0) v["size"] = size;
     return json::serialize(json::object{{"key", "lfsFile"}, {"value", v}});
   }
-  std::string put_lfs(const std::string& content) {
+  // Stores content as an LFS upload through repo h would (stored, linked to h).
+  std::string put_lfs(const std::string& content, const services::RepoHandle& h) {
     std::string oid = sha256_hex(content);
-    auto r = storage::lfs::put_blob(hub_->blobs(), oid, content);
+    auto r = services::lfs_put_object(*hub_, h.row.id, oid, content);
     EXPECT_TRUE(r) << r.error().message;
     return oid;
   }

@@ -1,14 +1,19 @@
-// services/lfs: batch decisions (dedup, proof of possession, per-object errors), signed hrefs,
-// streamed uploads that publish nothing unless verified, and repo -> object links from uploads
-// and from pushed commits, on a real Hub (SQLite + local blob store + bare git repos) in a
-// temp directory.
+// services/lfs and lfs_access: batch decisions (dedup, proof of possession, per-object errors),
+// signed hrefs, streamed uploads that publish nothing unless verified, the one object-linking
+// rule (which uploads, commits, verifies and pushed pointers link an object to a repo; reads
+// only through links, one error for absent / not linked / another size) and the backfill of
+// pre-existing repos, on a real Hub (SQLite + local blob store + bare git repos) in a temp
+// directory.
 #include "services/lfs.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <optional>
+#include <tuple>
 
 #include "core/hash.h"
 #include "services/accounts.h"
@@ -74,8 +79,10 @@ class LfsServiceTest : public ::testing::Test {
       return n;
     });
   }
-  // A commit on main adding a pointer to (oid, size) at path; then the push bookkeeping.
-  void push_pointer(const RepoHandle& r, const std::string& path, const std::string& oid, uint64_t size) {
+  // A commit on main adding a pointer to (oid, size) at path; then the push bookkeeping
+  // (unless bookkeeping is false: a repo as an older hubd left it).
+  void push_pointer(const RepoHandle& r, const std::string& path, const std::string& oid, uint64_t size,
+                    bool bookkeeping = true) {
     auto before = snapshot_refs(r.path);
     ASSERT_TRUE(before);
     auto g = storage::git::Repo::open(r.path);
@@ -86,7 +93,9 @@ class LfsServiceTest : public ::testing::Test {
     ASSERT_TRUE(b);
     ASSERT_TRUE(b->put_lfs_pointer(path, oid, size));
     ASSERT_TRUE(b->commit_to("refs/heads/main", {"add " + path, "", {"t", "t@x", 0}, {}}));
-    ASSERT_TRUE(after_push(*hub_, r, *before));
+    if (bookkeeping) {
+      ASSERT_TRUE(after_push(*hub_, r, *before));
+    }
   }
 
   std::string dir_;
@@ -118,12 +127,11 @@ TEST_F(LfsServiceTest, UploadPublishesOnlyVerifiedBytesAndLinksTheRepo) {
   EXPECT_EQ(wrong.error().code, Errc::corrupt);
   auto shorter = put_via_href(up, kBytes.substr(1));
   ASSERT_FALSE(shorter);
-  EXPECT_FALSE(*lfs_object_exists(*hub_, kOid, kBytes.size()));
+  EXPECT_FALSE(hub_->blobs().stat(kOid));
   EXPECT_FALSE(*lfs_repo_has_object(*hub_, r.row.id, kOid));
 
   ASSERT_TRUE(put_via_href(up, kBytes));
-  EXPECT_TRUE(*lfs_object_exists(*hub_, kOid, kBytes.size()));
-  EXPECT_FALSE(*lfs_object_exists(*hub_, kOid, kBytes.size() + 1));
+  EXPECT_EQ(*hub_->blobs().stat(kOid), kBytes.size());
   EXPECT_TRUE(*lfs_repo_has_object(*hub_, r.row.id, kOid));
   // Now stored and linked: no actions on upload, a download action on download.
   EXPECT_FALSE(batch(alice_, r, LfsOp::upload, {{kOid, int64_t(kBytes.size())}})[0].upload);
@@ -173,39 +181,158 @@ TEST_F(LfsServiceTest, CommitApiMayUseOnlyUploadedOrReadableObjects) {
   auto priv = repo(alice_, "priv", true);
   auto mine = repo(bob_, "mine");
   auto hers = repo(alice_, "hers");
-  EXPECT_FALSE(*lfs_commit_object(*hub_, bob_, mine.row.id, kOid, 22)) << "never uploaded";
+  auto commit = [&](const Principal& p, const RepoHandle& r, std::optional<uint64_t> size) {
+    auto res = lfs_commit_object(*hub_, p, r.row.id, kOid, size);
+    EXPECT_TRUE(res) << res.error().message;
+    return res.value_or(std::nullopt);
+  };
+  EXPECT_EQ(commit(bob_, mine, 22), std::nullopt) << "never uploaded";
+  EXPECT_EQ(commit(bob_, mine, std::nullopt), std::nullopt) << "never uploaded, no size";
   ASSERT_TRUE(put_via_href(batch(alice_, priv, LfsOp::upload, {{kOid, 22}})[0], kBytes));
-  EXPECT_TRUE(*lfs_commit_object(*hub_, alice_, priv.row.id, kOid, 22)) << "uploaded to this repo";
-  EXPECT_FALSE(*lfs_commit_object(*hub_, alice_, priv.row.id, kOid, 21)) << "another size";
-  EXPECT_FALSE(*lfs_commit_object(*hub_, bob_, mine.row.id, kOid, 22)) << "alice's private object";
+  EXPECT_EQ(commit(alice_, priv, 22), 22u) << "uploaded to this repo";
+  EXPECT_EQ(commit(alice_, priv, std::nullopt), 22u) << "uploaded to this repo, size from the store";
+  EXPECT_EQ(commit(alice_, priv, 21), std::nullopt) << "another size";
+  EXPECT_EQ(commit(bob_, mine, 22), std::nullopt) << "alice's private object";
+  EXPECT_EQ(commit(bob_, mine, std::nullopt), std::nullopt) << "alice's private object, no size (Python copy)";
   EXPECT_FALSE(*lfs_repo_has_object(*hub_, mine.row.id, kOid));
-  EXPECT_TRUE(*lfs_commit_object(*hub_, alice_, hers.row.id, kOid, 22)) << "alice can read it elsewhere";
+  EXPECT_EQ(commit(alice_, hers, 22), 22u) << "alice can read it elsewhere";
   EXPECT_TRUE(*lfs_repo_has_object(*hub_, hers.row.id, kOid));
   EXPECT_EQ(lfs_commit_object(*hub_, alice_, hers.row.id, "../x", 1).error().code, Errc::invalid_argument);
+  // Now public through alice/hers: bob may use it too (he can read it there).
+  EXPECT_EQ(commit(bob_, mine, std::nullopt), 22u);
 }
 
-TEST_F(LfsServiceTest, PushedPointersLinkOnlyWhatLeaksNothing) {
+TEST_F(LfsServiceTest, PushedPointersLinkOnlyWhatEveryWriterCanRead) {
   auto priv = repo(alice_, "priv", true);
   auto other = repo(alice_, "other", true);
   auto mine = repo(bob_, "mine");
   ASSERT_TRUE(put_via_href(batch(alice_, priv, LfsOp::upload, {{kOid, 22}})[0], kBytes));
   push_pointer(mine, "stolen.bin", kOid, 22);
   EXPECT_FALSE(*lfs_repo_has_object(*hub_, mine.row.id, kOid)) << "another owner's private object";
+  push_pointer(other, "w.bin", kOid, 21);
+  EXPECT_FALSE(*lfs_repo_has_object(*hub_, other.row.id, kOid)) << "a pointer with another size";
   push_pointer(other, "w.bin", kOid, 22);
   EXPECT_TRUE(*lfs_repo_has_object(*hub_, other.row.id, kOid)) << "same namespace";
   const std::string missing = sha256_hex("not stored");
   push_pointer(other, "m.bin", missing, 10);
   EXPECT_FALSE(*lfs_repo_has_object(*hub_, other.row.id, missing)) << "not stored: linked on upload instead";
-  // An object no repo claims (e.g. stored before links existed) is linked by a pointer.
+  // An object no repo claims (e.g. the last repo holding it was deleted) is not claimed by a
+  // pointer: only by uploading its bytes.
   ASSERT_TRUE(lfs::put_blob(hub_->blobs(), sha256_hex("orphan"), "orphan"));
   push_pointer(mine, "o.bin", sha256_hex("orphan"), 6);
-  EXPECT_TRUE(*lfs_repo_has_object(*hub_, mine.row.id, sha256_hex("orphan")));
+  EXPECT_FALSE(*lfs_repo_has_object(*hub_, mine.row.id, sha256_hex("orphan")));
+}
+
+// The read side of the rule: every way an object can be missing through a repo is one error.
+TEST_F(LfsServiceTest, ReadsOnlyThroughLinksWithOneErrorForEveryMiss) {
+  auto priv = repo(alice_, "priv", true);
+  auto mine = repo(bob_, "mine");
+  ASSERT_TRUE(put_via_href(batch(alice_, priv, LfsOp::upload, {{kOid, 22}})[0], kBytes));
+  EXPECT_EQ(*lfs_object_size(*hub_, priv.row.id, kOid, 22), 22u);
+  EXPECT_EQ(*lfs_read_object(*hub_, priv.row.id, kOid, 22, {4, 5}, 5), kBytes.substr(4, 5));
+  auto reader = lfs_open_object(*hub_, priv.row.id, kOid, 22, {0, 22});
+  ASSERT_TRUE(reader);
+  EXPECT_EQ((*reader)->range_length(), 22u);
+  EXPECT_EQ(lfs_read_object(*hub_, priv.row.id, kOid, 22, {}, 21).error().code, Errc::too_large);
+
+  const Error want{Errc::not_found, std::string(kLfsNotStored), "EntryNotFound"};
+  auto same = [&](const auto& r, const char* what) {
+    ASSERT_FALSE(r) << what;
+    EXPECT_EQ(r.error().code, want.code) << what;
+    EXPECT_EQ(r.error().message, want.message) << what;
+    EXPECT_EQ(r.error().detail, want.detail) << what;
+  };
+  const std::string absent = sha256_hex("absent");
+  for (auto [repo_id, oid, size, what] :
+       std::vector<std::tuple<int64_t, std::string, uint64_t, const char*>>{
+           {mine.row.id, kOid, 22, "stored, linked to another repo only"},
+           {mine.row.id, absent, 6, "absent"},
+           {priv.row.id, kOid, 500'000'000, "linked, but the pointer claims another size"},
+           {priv.row.id, kOid, 21, "linked, a smaller claimed size"},
+           {priv.row.id, "../../etc/passwd", 1, "not an oid"}}) {
+    same(lfs_object_size(*hub_, repo_id, oid, size), what);
+    same(lfs_open_object(*hub_, repo_id, oid, size), what);
+    same(lfs_open_object(*hub_, repo_id, oid, size, {100, 10}), what);
+    same(lfs_read_object(*hub_, repo_id, oid, size, {}, 1 << 20), what);
+  }
+}
+
+TEST_F(LfsServiceTest, VerifyLinksOnlyWhatWasUploadedThroughThisRepo) {
+  auto priv = repo(alice_, "priv", true);
+  auto mine = repo(bob_, "mine");
+  ASSERT_TRUE(put_via_href(batch(alice_, priv, LfsOp::upload, {{kOid, 22}})[0], kBytes));
+  // Bob got an upload grant for his own repo (he is asked for the bytes) but verifies without
+  // uploading: the object is stored (alice's), yet absent to his repo, in the same words.
+  auto up = batch(bob_, mine, LfsOp::upload, {{kOid, 22}})[0];
+  ASSERT_TRUE(up.verify);
+  auto v = lfs_verify(*hub_, mine.row.id, kOid, 22);
+  auto absent = lfs_verify(*hub_, mine.row.id, sha256_hex("absent"), 6);
+  ASSERT_FALSE(v);
+  ASSERT_FALSE(absent);
+  EXPECT_EQ(v.error().code, Errc::not_found);
+  EXPECT_EQ(v.error().message, absent.error().message);
+  EXPECT_EQ(v.error().detail, absent.error().detail);
+  EXPECT_FALSE(*lfs_repo_has_object(*hub_, mine.row.id, kOid));
+  EXPECT_EQ(lfs_verify(*hub_, mine.row.id, kOid, 21).error().code, Errc::not_found) << "no size oracle either";
+  // Once bob uploads the bytes through his grant, verify succeeds and he can read it.
+  ASSERT_TRUE(put_via_href(up, kBytes));
+  EXPECT_TRUE(lfs_verify(*hub_, mine.row.id, kOid, 22));
+  EXPECT_EQ(*lfs_object_size(*hub_, mine.row.id, kOid, 22), 22u);
+}
+
+TEST_F(LfsServiceTest, WebUploadStoresAndLinks) {
+  auto mine = repo(bob_, "mine");
+  ASSERT_TRUE(lfs_put_object(*hub_, mine.row.id, kOid, kBytes));
+  EXPECT_TRUE(*lfs_repo_has_object(*hub_, mine.row.id, kOid));
+  EXPECT_EQ(lfs_put_object(*hub_, mine.row.id, sha256_hex("x"), "y").error().code, Errc::corrupt);
+}
+
+// Repos from before reads checked links hold pointers without link rows (the old rules served
+// any stored object a pointer named). Migration 4 queues them; Hub::open links what their refs
+// point to, once.
+TEST_F(LfsServiceTest, BackfillLinksWhatExistingReposPointTo) {
+  auto old = repo(alice_, "old");
+  auto priv = repo(alice_, "priv", true);
+  auto mine = repo(bob_, "mine");
+  ASSERT_TRUE(lfs::put_blob(hub_->blobs(), kOid, kBytes));
+  ASSERT_TRUE(lfs::put_blob(hub_->blobs(), sha256_hex("other"), "other"));
+  ASSERT_TRUE(put_via_href(batch(alice_, priv, LfsOp::upload, {{sha256_hex("p"), 1}})[0], "p"));
+  push_pointer(old, "a.bin", kOid, 22, false);
+  push_pointer(old, "b.bin", sha256_hex("other"), 6, false);    // another size: not linked
+  push_pointer(old, "c.bin", sha256_hex("missing"), 7, false);  // not stored: not linked
+  push_pointer(mine, "p.bin", sha256_hex("p"), 1, false);       // served before; linked, and logged
+  auto fresh = repo(bob_, "fresh");  // created after the upgrade: not queued
+  push_pointer(fresh, "a.bin", kOid, 22, false);
+  EXPECT_FALSE(*lfs_repo_has_object(*hub_, old.row.id, kOid));
+
+  hub_.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ + "/hubd.db").c_str(), &db), SQLITE_OK);
+  std::string ids = std::to_string(old.row.id) + "," + std::to_string(priv.row.id) + "," + std::to_string(mine.row.id);
+  ASSERT_EQ(sqlite3_exec(db, ("INSERT INTO lfs_link_backfill(repo_id) SELECT id FROM repos WHERE id IN (" + ids + ")").c_str(),
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  HubConfig cfg;
+  cfg.data_dir = dir_;
+  auto h = Hub::open(cfg);
+  ASSERT_TRUE(h) << h.error().message;
+  hub_ = std::move(*h);
+
+  EXPECT_TRUE(*lfs_repo_has_object(*hub_, old.row.id, kOid));
+  EXPECT_EQ(*lfs_object_size(*hub_, old.row.id, kOid, 22), 22u);
+  EXPECT_FALSE(*lfs_repo_has_object(*hub_, old.row.id, sha256_hex("other")));
+  EXPECT_FALSE(*lfs_repo_has_object(*hub_, old.row.id, sha256_hex("missing")));
+  EXPECT_TRUE(*lfs_repo_has_object(*hub_, mine.row.id, sha256_hex("p")));
+  EXPECT_FALSE(*lfs_repo_has_object(*hub_, fresh.row.id, kOid));
+  EXPECT_TRUE(hub_->db().lfs_backfill_queue(10)->empty());
 }
 
 TEST_F(LfsServiceTest, ScanSeesOnlyNewCommitsPointers) {
   auto r = repo(alice_, "m");
-  ASSERT_TRUE(lfs::put_blob(hub_->blobs(), sha256_hex("a"), "a"));
-  ASSERT_TRUE(lfs::put_blob(hub_->blobs(), sha256_hex("b"), "b"));
+  auto pub = repo(bob_, "pub");  // public: its objects may be linked by anyone's pointers
+  ASSERT_TRUE(lfs_put_object(*hub_, pub.row.id, sha256_hex("a"), "a"));
+  ASSERT_TRUE(lfs_put_object(*hub_, pub.row.id, sha256_hex("b"), "b"));
   push_pointer(r, "a.bin", sha256_hex("a"), 1);
   EXPECT_TRUE(*lfs_repo_has_object(*hub_, r.row.id, sha256_hex("a")));
   std::string first = *storage::git::Repo::open(r.path)->resolve_revision("main");

@@ -15,6 +15,7 @@
 #include "api/revision.h"
 #include "core/log.h"
 #include "services/counters.h"
+#include "services/lfs_access.h"
 #include "storage/git/pack_process.h"
 
 namespace hub::api::handlers {
@@ -108,27 +109,29 @@ bool apply_range(const Request& req, Response& res, uint64_t size, Range* out) {
   return true;
 }
 
-Response serve_lfs(Context& ctx, Request& req, Response res, const git::LfsPointer& ptr) {
+// The object is served only through a repo it is linked to and only when stored with the
+// pointer's size (services/lfs_access.h): absent, someone else's and another size are one 404.
+Response serve_lfs(Context& ctx, Request& req, Response res, int64_t repo_id, const git::LfsPointer& ptr) {
   res.set_header("ETag", "\"" + ptr.oid + "\"");
   res.set_header("X-Linked-Etag", "\"" + ptr.oid + "\"");
   res.set_header("X-Linked-Size", std::to_string(ptr.size));
-  Range range;
-  if (!apply_range(req, res, ptr.size, &range)) return res;
-  auto& store = ctx.hub.blobs();
   auto missing = [&](const Error& e) {
     if (e.code != Errc::not_found) {
       log::warn("LFS object read failed", {{"oid", ptr.oid}, {"error", e.message}});
       return Response::error(500, "Internal server error");
     }
-    auto r = Response::error(404, "The LFS object of this file is not stored on the server", "EntryNotFound");
+    auto r = Response::error(404, std::string(services::kLfsNotStored), "EntryNotFound");
     if (auto c = res.header("X-Repo-Commit")) r.set_header("X-Repo-Commit", *c);
     return r;
   };
-  if (req.method == "HEAD") {
-    if (auto st = store.stat(ptr.oid); !st) return missing(st.error());
+  // The range is checked against the pointer's size, which the object must then have.
+  Range range;
+  bool satisfiable = apply_range(req, res, ptr.size, &range);
+  if (!satisfiable || req.method == "HEAD") {
+    if (auto st = services::lfs_object_size(ctx.hub, repo_id, ptr.oid, ptr.size); !st) return missing(st.error());
     return res;
   }
-  auto reader = store.get(ptr.oid, lfs::ByteRange{range.offset, range.length});
+  auto reader = services::lfs_open_object(ctx.hub, repo_id, ptr.oid, ptr.size, lfs::ByteRange{range.offset, range.length});
   if (!reader) return missing(reader.error());
   if (auto region = (*reader)->file_region()) {
     // The server closes the fd it is given; the reader keeps (and closes) its own.
@@ -212,7 +215,7 @@ Response serve(Context& ctx, Request& req, std::string_view type, bool raw) {
   if (!req.query_flag("noContentDisposition")) res.set_header("Content-Disposition", content_disposition(rp->path));
   // Download counters (issue 5, HUB_API.md §4.5): GET or HEAD of a query file; in memory, batched.
   if (!raw) services::count_file_request(ctx.hub, o.handle.row, rp->path, req.remote_addr);
-  if (!raw && entry->lfs) return serve_lfs(ctx, req, std::move(res), *entry->lfs);
+  if (!raw && entry->lfs) return serve_lfs(ctx, req, std::move(res), o.handle.row.id, *entry->lfs);
   return serve_git_blob(o, req, std::move(res), *entry);
 }
 }  // namespace

@@ -282,7 +282,8 @@ Response lfs_object_put(Context& ctx, Request& req) {
 Response lfs_object_get(Context& ctx, Request& req) {
   auto g = check_token(ctx, req, lfs::UrlOp::download);
   if (!g) return lfs_error_of(g.error());
-  auto size = ctx.hub.blobs().stat(g->oid);
+  // Download tokens are issued for objects linked to their repo; the read checks it again.
+  auto size = services::lfs_object_size(ctx.hub, g->repo_id, g->oid, g->size);
   if (!size) return lfs_error_of(size.error());
   bool unsatisfiable = false;
   std::optional<lfs::ByteRange> range;
@@ -292,7 +293,7 @@ Response lfs_object_get(Context& ctx, Request& req) {
     r.set_header("Content-Range", "bytes */" + std::to_string(*size));
     return r;
   }
-  auto reader = ctx.hub.blobs().get(g->oid, range.value_or(lfs::ByteRange{}));
+  auto reader = services::lfs_open_object(ctx.hub, g->repo_id, g->oid, g->size, range.value_or(lfs::ByteRange{}));
   if (!reader) return lfs_error_of(reader.error());
   std::shared_ptr<lfs::BlobReader> rd = std::move(*reader);
   Response res;

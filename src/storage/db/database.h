@@ -130,6 +130,9 @@ class Database {
   virtual Result<bool> repo_has_lfs_object(int64_t repo_id, std::string_view oid) = 0;
   // Ids of (at most limit) repos linked to oid.
   virtual Result<std::vector<int64_t>> lfs_object_repos(std::string_view oid, int limit) = 0;
+  // Repos queued (migration 4) for the one-time link backfill, at most limit; and dequeuing one.
+  virtual Result<std::vector<int64_t>> lfs_backfill_queue(int limit) = 0;
+  virtual Result<void> lfs_backfill_done(int64_t repo_id) = 0;
 
   // Listing/search index (issue 5, sqlite_index.cpp). put_repo_index replaces each repo's row,
   // tags and searchable text in one transaction. Rename, delete and privacy need no call: the

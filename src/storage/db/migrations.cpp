@@ -176,6 +176,15 @@ CREATE TRIGGER repo_tags_ad AFTER DELETE ON repo_tags BEGIN
   UPDATE tag_counts SET n = n - 1 WHERE type = old.type AND tag = old.tag;
 END;
 )sql",
+      // 4: objects are now served only through repos they are linked to (issue 14). Before, any
+      // pointer in a repo was served, so every existing repo is queued once for a backfill that
+      // links the objects its refs point to (services/lfs_access.h, lfs_backfill_links).
+      R"sql(
+CREATE TABLE lfs_link_backfill (
+  repo_id INTEGER PRIMARY KEY REFERENCES repos(id) ON DELETE CASCADE
+);
+INSERT INTO lfs_link_backfill(repo_id) SELECT id FROM repos;
+)sql",
   };
   return m;
 }

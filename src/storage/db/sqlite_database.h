@@ -58,6 +58,8 @@ class SqliteDatabase final : public Database {
   Result<void> link_lfs_objects(int64_t repo_id, const std::vector<LfsObjectRef>& objects, int64_t at) override;
   Result<bool> repo_has_lfs_object(int64_t repo_id, std::string_view oid) override;
   Result<std::vector<int64_t>> lfs_object_repos(std::string_view oid, int limit) override;
+  Result<std::vector<int64_t>> lfs_backfill_queue(int limit) override;
+  Result<void> lfs_backfill_done(int64_t repo_id) override;
 
   // sqlite_index.cpp (issue 5)
   Result<void> put_repo_index(const std::vector<RepoIndexRow>& rows) override;

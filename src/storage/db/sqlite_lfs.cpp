@@ -52,4 +52,27 @@ Result<std::vector<int64_t>> SqliteDatabase::lfs_object_repos(std::string_view o
   return out;
 }
 
+Result<std::vector<int64_t>> SqliteDatabase::lfs_backfill_queue(int limit) {
+  auto c = pool_.take();
+  if (!c) return std::unexpected(c.error());
+  Stmt st(c->get(), "SELECT repo_id FROM lfs_link_backfill ORDER BY repo_id LIMIT ?");
+  st.bind(1, int64_t(limit));
+  std::vector<int64_t> out;
+  for (;;) {
+    auto row = st.step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    out.push_back(st.i64(0));
+  }
+  return out;
+}
+
+Result<void> SqliteDatabase::lfs_backfill_done(int64_t repo_id) {
+  auto c = pool_.take();
+  if (!c) return std::unexpected(c.error());
+  Stmt st(c->get(), "DELETE FROM lfs_link_backfill WHERE repo_id = ?");
+  st.bind(1, repo_id);
+  return st.exec();
+}
+
 }  // namespace hub::storage::db

@@ -2,7 +2,7 @@
 // summaries, safetensors tensor tables).
 #include <algorithm>
 
-#include "storage/lfs/blob_store.h"
+#include "services/lfs_access.h"
 #include "web/highlight.h"
 #include "web/pages/pages.h"
 #include "web/safetensors_header.h"
@@ -47,11 +47,13 @@ Result<SafetensorsHeader> read_safetensors(Site& s, RepoView& v, const std::stri
                                            const storage::git::TreeEntry& e) {
   std::string head;
   if (e.lfs) {
-    auto first = storage::lfs::read_blob(s.hub.blobs(), e.lfs->oid, {0, 8}, 8);
+    // Only an object linked to this repo and stored with the pointer's size (lfs_access.h).
+    int64_t repo_id = v.handle.row.id;
+    auto first = services::lfs_read_object(s.hub, repo_id, e.lfs->oid, e.lfs->size, {0, 8}, 8);
     if (!first) return std::unexpected(first.error());
     auto n = safetensors_header_length(*first);
     if (!n) return std::unexpected(n.error());
-    auto text = storage::lfs::read_blob(s.hub.blobs(), e.lfs->oid, {8, *n}, size_t(*n));
+    auto text = services::lfs_read_object(s.hub, repo_id, e.lfs->oid, e.lfs->size, {8, *n}, size_t(*n));
     if (!text) return std::unexpected(text.error());
     if (text->size() != *n) return fail(Errc::corrupt, "truncated safetensors header");
     return parse_safetensors_header(*text);

@@ -4,8 +4,8 @@
 #include "core/hash.h"
 #include "core/time.h"
 #include "services/commits.h"
+#include "services/lfs.h"
 #include "storage/git/paths.h"
-#include "storage/lfs/blob_store.h"
 #include "web/pages/pages.h"
 
 namespace hub::web::pages {
@@ -122,7 +122,7 @@ Response upload_submit(Site& s, Request& req, std::string_view type) {
       op.kind = services::CommitOp::Kind::lfs_file;
       op.oid = sha256_hex(file.data);
       op.size = file.data.size();
-      if (auto r = storage::lfs::put_blob(s.hub.blobs(), op.oid, file.data); !r) return error_page(p, r.error());
+      if (auto r = services::lfs_put_object(s.hub, v->handle.row.id, op.oid, file.data); !r) return error_page(p, r.error());
     } else {
       op.kind = services::CommitOp::Kind::file;
       op.content = std::move(file.data);

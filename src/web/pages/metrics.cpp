@@ -5,7 +5,7 @@
 #include <cmath>
 #include <map>
 
-#include "storage/lfs/blob_store.h"
+#include "services/lfs_access.h"
 #include "tensorboard/lttb.h"
 #include "tensorboard/metrics_json.h"
 #include "tensorboard/scalars.h"
@@ -42,7 +42,8 @@ Result<LoadedEvents> load_events(Site& s, RepoView& v, const std::string& commit
       out.skipped.push_back(path);
       continue;
     }
-    Result<std::string> data = e->lfs ? storage::lfs::read_blob(s.hub.blobs(), e->lfs->oid, {}, kMaxEventFileBytes)
+    Result<std::string> data = e->lfs ? services::lfs_read_object(s.hub, v.handle.row.id, e->lfs->oid, e->lfs->size, {},
+                                                                  kMaxEventFileBytes)
                                       : v.git->read_blob_oid(e->oid, kMaxEventFileBytes);
     if (!data) {
       out.skipped.push_back(path);  // e.g. an LFS object never uploaded
