@@ -38,6 +38,7 @@ Result<std::unique_ptr<Hub>> Hub::open(const HubConfig& cfg) {
   if (!s) return std::unexpected(s.error());
   if (s->size() < 32) return fail(Errc::corrupt, secret_path + " is too short to be a secret");
   hub->secret_ = *s;
+  hub->login_throttle_ = std::make_unique<LoginThrottle>(cfg.login_limits);
   return hub;
 }
 
