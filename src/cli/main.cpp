@@ -1,10 +1,13 @@
 // hubd: the one binary. Subcommands: serve, user add, org add, token create. Wires the
 // layers together (the only place that sees all of them).
 #include <CLI/CLI.hpp>
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <iterator>
 
 #include "api/context.h"
 #include "api/routes.h"
@@ -14,6 +17,8 @@
 #include "services/accounts.h"
 #include "services/hub.h"
 #include "services/indexer.h"
+#include "services/receive_checks.h"
+#include "storage/git/tree_limits.h"
 #ifdef HUBD_HAVE_INFERENCE
 #include "inference/models/model.h"
 #include "inference/pipelines/pipeline.h"
@@ -34,12 +39,34 @@ std::string env_or(const char* name, std::string fallback) {
 std::string g_blobs = env_or("HUBD_BLOBS", "");
 std::string g_db = env_or("HUBD_DB", "");
 
+// Quotas (services/limits.h): flags, else the environment, else the defaults.
+hub::services::Limits g_limits;
+uint64_t g_max_push_mb = std::stoull(env_or("HUBD_MAX_PUSH_MB", std::to_string(g_limits.max_push_bytes >> 20)));
+uint64_t g_max_lfs_mb = std::stoull(env_or("HUBD_MAX_LFS_OBJECT_MB", std::to_string(g_limits.max_lfs_object_bytes >> 20)));
+size_t g_max_tree_entries = std::stoull(env_or("HUBD_MAX_TREE_ENTRIES", std::to_string(g_limits.tree.max_entries)));
+size_t g_max_tree_depth = std::stoull(env_or("HUBD_MAX_TREE_DEPTH", std::to_string(g_limits.tree.max_depth)));
+
+hub::services::Limits limits_from_flags() {
+  hub::services::Limits l;
+  l.max_push_bytes = std::max<uint64_t>(1, g_max_push_mb) << 20;
+  l.max_lfs_object_bytes = std::max<uint64_t>(1, g_max_lfs_mb) << 20;
+  l.tree.max_entries = std::max<size_t>(1, g_max_tree_entries);
+  l.tree.max_depth = std::max<size_t>(1, g_max_tree_depth);
+  // git receive-pack runs this binary as its pre-receive hook (services/receive_checks.h).
+  char self[4096];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n > 0) l.hook_binary.assign(self, size_t(n));
+  return l;
+}
+
 std::unique_ptr<hub::services::Hub> open_hub(const std::string& data, bool allow_signup = true) {
   hub::services::HubConfig cfg;
   cfg.data_dir = data;
   cfg.blobs_url = g_blobs;
   cfg.db_url = g_db;
   cfg.allow_signup = allow_signup;
+  cfg.limits = limits_from_flags();
+  hub::storage::git::set_tree_limits(cfg.limits.tree);  // every tree walk of this process
   auto h = hub::services::Hub::open(cfg);
   if (!h) {
     std::fprintf(stderr, "hubd: cannot open data directory %s: %s\n", data.c_str(), h.error().message.c_str());
@@ -93,12 +120,21 @@ int serve(const std::string& host, int port, const std::string& data, const std:
   hub::inference::runtime::ResponseCache responses(size_t(std::stoull(env_or("HUBD_RESPONSE_CACHE_MB", "64"))) << 20);
   ctx.responses = &responses;
 #endif
+  // The pre-receive hook is in place before the first push can arrive.
+  if (auto hooks = hub::services::receive_pack_setup(*hubp); !hooks) return die(hooks.error());
   hub::api::add_routes(router, ctx);
   if (auto web = hub::web::add_routes(router, *hubp); !web) return die(web.error());
   hub::http::ServerConfig sc;
   sc.host = host;
   sc.port = uint16_t(port);
   sc.public_url = public_url;
+  // Slow-client limits (http/server.h): connections and streamed uploads (git packs, LFS) per
+  // client address (0: none), and the minimum body transfer rate in bytes/s after a grace
+  // period in seconds (rate 0: off).
+  sc.max_connections_per_address = size_t(std::stoull(env_or("HUBD_MAX_CONNS_PER_ADDR", "128")));
+  sc.max_streams_per_address = size_t(std::stoull(env_or("HUBD_MAX_UPLOADS_PER_ADDR", "32")));
+  sc.min_body_rate = std::stoull(env_or("HUBD_MIN_BODY_RATE", "1024"));
+  sc.rate_grace = std::chrono::seconds(std::stoll(env_or("HUBD_RATE_GRACE_S", "30")));
   hub::http::Server server(sc, router);
   auto bound = server.listen();
   if (!bound) return die(bound.error());
@@ -166,6 +202,17 @@ int main(int argc, char** argv) {
   serve_cmd->add_flag("--no-signup", no_signup, "Disable POST /api/users sign-up");
   serve_cmd->add_option("--blobs", g_blobs, "Large-file store: s3://bucket?endpoint=...&region=... (default: local disk)");
   serve_cmd->add_option("--db", g_db, "Metadata database (default: <data>/hubd.db)");
+  serve_cmd->add_option("--max-push-mb", g_max_push_mb, "Largest git push accepted, MiB (HUBD_MAX_PUSH_MB)");
+  serve_cmd->add_option("--max-lfs-object-mb", g_max_lfs_mb, "Largest LFS object accepted, MiB (HUBD_MAX_LFS_OBJECT_MB)");
+  serve_cmd->add_option("--max-tree-entries", g_max_tree_entries,
+                        "Most files and folders one commit may hold (HUBD_MAX_TREE_ENTRIES)");
+  serve_cmd->add_option("--max-tree-depth", g_max_tree_depth, "Deepest folder nesting accepted (HUBD_MAX_TREE_DEPTH)");
+
+  // Run by git receive-pack (core.hooksPath), not by people: checks a push before refs move.
+  auto* hook_cmd = app.add_subcommand("git-hook", "Internal: git hooks the server installs");
+  hook_cmd->group("");  // hidden from --help
+  std::string hook_name;
+  hook_cmd->add_option("name", hook_name, "Hook name")->required()->check(CLI::IsMember({"pre-receive"}));
 
   auto* user_cmd = app.add_subcommand("user", "Manage users");
   user_cmd->require_subcommand(1);
@@ -212,6 +259,13 @@ int main(int argc, char** argv) {
 #endif
 
   if (*serve_cmd) return serve(host, port, data, public_url, no_signup);
+  if (*hook_cmd) {
+    std::string updates((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    std::string message;
+    int rc = hub::services::run_pre_receive_hook(".", updates, [](const char* k) { return std::getenv(k); }, message);
+    if (!message.empty()) std::fprintf(stderr, "%s\n", message.c_str());
+    return rc;
+  }
   if (*user_add) {
     auto h = open_hub(data);
     auto a = hub::services::create_user(*h, nu);

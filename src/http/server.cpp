@@ -9,6 +9,7 @@
 #include <list>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "core/log.h"
 #include "http/session.h"
@@ -18,16 +19,33 @@ namespace hub::http {
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
+namespace {
+// The unit the per-address limits count: an IPv4 address, or an IPv6 /64 (one subscriber
+// usually holds a whole /64, so counting single IPv6 addresses would limit nothing).
+std::string address_key(const net::ip::address& a) {
+  if (a.is_v6() && !a.to_v6().is_v4_mapped()) {
+    auto b = a.to_v6().to_bytes();
+    for (size_t i = 8; i < 16; ++i) b[i] = 0;
+    return net::ip::address_v6(b).to_string() + "/64";
+  }
+  if (a.is_v6()) return net::ip::make_address_v4(net::ip::v4_mapped, a.to_v6()).to_string();
+  return a.to_string();
+}
+}  // namespace
+
 struct Server::Impl : SessionHost {
   ServerConfig cfg;
   const Router& router_;
   std::vector<std::unique_ptr<net::io_context>> ios;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   std::unique_ptr<net::thread_pool> workers;
+  std::unique_ptr<net::thread_pool> streamers;
   std::atomic<bool> stopping{false};
   std::atomic<int> live_sessions{0};
   std::mutex mu;
   std::list<std::weak_ptr<SessionControl>> sessions;
+  std::unordered_map<std::string, size_t> per_address;  // open connections by client address (under mu)
+  std::unordered_map<std::string, size_t> streams;      // streamed requests running, by address (under mu)
   std::unique_ptr<net::signal_set> signals;
 
   Impl(ServerConfig c, const Router& r) : cfg(std::move(c)), router_(r) {}
@@ -36,6 +54,7 @@ struct Server::Impl : SessionHost {
   const Router& router() const override { return router_; }
   const ServerConfig& config() const override { return cfg; }
   net::thread_pool& worker_pool() override { return *workers; }
+  net::thread_pool& stream_pool() override { return *streamers; }
   bool is_stopping() const override { return stopping.load(); }
   void session_started(const std::shared_ptr<SessionControl>& s) override {
     live_sessions++;
@@ -43,7 +62,53 @@ struct Server::Impl : SessionHost {
     sessions.remove_if([](const auto& w) { return w.expired(); });
     sessions.push_back(s);
   }
-  void session_ended() override { live_sessions--; }
+  void session_ended(const std::string& addr) override {
+    live_sessions--;
+    std::lock_guard lk(mu);
+    if (auto it = per_address.find(addr); it != per_address.end() && --it->second == 0) per_address.erase(it);
+  }
+
+  bool acquire_stream(const std::string& addr) override {
+    std::lock_guard lk(mu);
+    size_t& n = streams[addr];
+    if (cfg.max_streams_per_address && n >= cfg.max_streams_per_address) {
+      if (n == 0) streams.erase(addr);
+      return false;
+    }
+    ++n;
+    return true;
+  }
+  void release_stream(const std::string& addr) override {
+    std::lock_guard lk(mu);
+    if (auto it = streams.find(addr); it != streams.end() && --it->second == 0) streams.erase(it);
+  }
+
+  // Counts a new connection against its address; false when the address is at its limit.
+  bool admit(const std::string& addr) {
+    std::lock_guard lk(mu);
+    size_t& n = per_address[addr];
+    if (cfg.max_connections_per_address && n >= cfg.max_connections_per_address) {
+      if (n == 0) per_address.erase(addr);
+      return false;
+    }
+    ++n;
+    return true;
+  }
+
+  // Refuses a connection over its address's limit with a short 429 (best effort, never blocks).
+  static void refuse(tcp::socket& sock) {
+    static constexpr char msg[] =
+        "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\n"
+        "X-Error-Message: Too many connections from this address\r\nX-Content-Type-Options: nosniff\r\n"
+        "Retry-After: 5\r\nConnection: close\r\nContent-Length: 50\r\n\r\n"
+        "{\"error\":\"Too many connections from this address\"}";
+    static_assert(sizeof("{\"error\":\"Too many connections from this address\"}") - 1 == 50);
+    boost::system::error_code ec;
+    sock.non_blocking(true, ec);
+    sock.write_some(net::buffer(msg, sizeof msg - 1), ec);
+    sock.shutdown(tcp::socket::shutdown_both, ec);
+    sock.close(ec);
+  }
 
   net::awaitable<void> accept_loop(tcp::acceptor& acc) {
     for (;;) {
@@ -53,7 +118,14 @@ struct Server::Impl : SessionHost {
         log::warn("accept failed", {{"error", ec.message()}});
         continue;
       }
-      run_session(std::move(sock), *this);
+      boost::system::error_code aec;
+      auto ep = sock.remote_endpoint(aec);
+      std::string addr = aec ? std::string() : address_key(ep.address());
+      if (!admit(addr)) {
+        refuse(sock);
+        continue;
+      }
+      run_session(std::move(sock), std::move(addr), *this);
     }
   }
 
@@ -76,9 +148,11 @@ Server::Server(ServerConfig cfg, const Router& router) : impl_(std::make_unique<
   if (impl_->cfg.io_threads == 0) impl_->cfg.io_threads = std::max(1u, std::thread::hardware_concurrency());
   for (size_t i = 0; i < impl_->cfg.io_threads; ++i) impl_->ios.push_back(std::make_unique<net::io_context>(1));
   impl_->workers = std::make_unique<net::thread_pool>(impl_->cfg.worker_threads);
+  impl_->streamers = std::make_unique<net::thread_pool>(std::max<size_t>(1, impl_->cfg.stream_worker_threads));
 }
 
 Server::~Server() {
+  if (impl_->streamers) impl_->streamers->join();
   if (impl_->workers) impl_->workers->join();
 }
 

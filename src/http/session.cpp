@@ -10,8 +10,14 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstring>
 
+#include "core/hash.h"
 #include "core/log.h"
+#include "http/headers.h"
 
 namespace hub::http {
 
@@ -25,16 +31,44 @@ namespace {
 
 constexpr size_t kChunk = 256 * 1024;
 
-// Reads a streamed request body synchronously on a worker thread. The session coroutine is
-// suspended while the handler runs, so nothing else touches the stream meanwhile. The socket
-// is switched to non-blocking mode for the duration: a read that would block returns at once
-// and only then do we poll(), bounded by the timeout, so a stalled client cannot hold a worker
-// forever and a fast one costs one recv per buffer, not a poll plus a recv.
+using Clock = std::chrono::steady_clock;
+
+// The minimum-rate rule (ServerConfig::min_body_rate): a body may spend at most
+// grace + bytes/rate seconds waiting on its peer. Only time blocked on the peer counts, so a
+// handler that is slow to consume (a busy git child, a slow S3) never fails its client.
+class RateBudget {
+ public:
+  RateBudget(const ServerConfig& cfg)
+      : rate_(double(cfg.min_body_rate)), grace_(double(cfg.rate_grace.count())), io_(double(cfg.io_timeout.count())) {}
+  // How long the next wait for `more` bytes may take, in seconds (<= 0: the peer is too slow).
+  double allowance(uint64_t more) const {
+    double a = io_;
+    if (rate_ > 0) a = std::min(a, grace_ + double(bytes_ + more) / rate_ - waited_);
+    return a;
+  }
+  void waited(double seconds) { waited_ += seconds; }
+  void moved(uint64_t n) { bytes_ += n; }
+  bool rate_limited() const { return rate_ > 0; }
+
+ private:
+  double rate_, grace_, io_;
+  double waited_ = 0;
+  uint64_t bytes_ = 0;
+};
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// Reads a streamed request body synchronously on a stream worker. The session coroutine is
+// suspended while the handler runs, so nothing else touches the stream meanwhile. What the
+// session pre-read on the event loop is served first. The socket is switched to non-blocking
+// mode for the duration: a read that would block returns at once and only then do we poll(),
+// bounded by the rate budget, so a stalled or trickling client cannot hold a worker for long
+// and a fast one costs one recv per buffer, not a poll plus a recv.
 class SocketBodySource final : public BodySource {
  public:
   SocketBodySource(beast::tcp_stream& s, beast::flat_buffer& b, bhttp::request_parser<bhttp::buffer_body>& p,
-                   std::chrono::seconds timeout)
-      : stream_(s), buf_(b), parser_(p), timeout_ms_(int(timeout.count() * 1000)) {
+                   std::string_view preread, const ServerConfig& cfg)
+      : stream_(s), buf_(b), parser_(p), pre_(preread), budget_(cfg) {
     boost::system::error_code ec;
     stream_.socket().non_blocking(true, ec);
   }
@@ -44,7 +78,14 @@ class SocketBodySource final : public BodySource {
   }
 
   Result<size_t> read(char* dst, size_t cap) override {
-    if (cap == 0 || parser_.is_done()) return size_t(0);
+    if (cap == 0) return size_t(0);
+    if (!pre_.empty()) {
+      size_t n = std::min(cap, pre_.size());
+      std::memcpy(dst, pre_.data(), n);
+      pre_.remove_prefix(n);
+      return n;
+    }
+    if (parser_.is_done()) return size_t(0);
     auto& body = parser_.get().body();
     body.data = dst;
     body.size = cap;
@@ -57,10 +98,15 @@ class SocketBodySource final : public BodySource {
       if (ec == net::error::would_block || ec == net::error::try_again) {
         if (got > 0) {
           body.data = nullptr;
+          budget_.moved(got);
           return got;
         }
+        double allow = budget_.allowance(1);
+        if (allow <= 0) return fail(Errc::io, "the request body arrived too slowly");
         pollfd p{stream_.socket().native_handle(), POLLIN, 0};
-        int r = ::poll(&p, 1, timeout_ms_);
+        auto t0 = Clock::now();
+        int r = ::poll(&p, 1, int(std::ceil(allow * 1000)));
+        budget_.waited(seconds_since(t0));
         if (r == 0) return fail(Errc::io, "timed out waiting for the request body");
         if (r < 0 && errno != EINTR) return fail(Errc::io, "poll failed on the request body");
         continue;
@@ -68,6 +114,7 @@ class SocketBodySource final : public BodySource {
       if (ec) return fail(Errc::io, "reading the request body: " + ec.message());
       if (got > 0 || parser_.is_done()) {
         body.data = nullptr;
+        budget_.moved(got);
         return got;
       }
     }
@@ -77,7 +124,29 @@ class SocketBodySource final : public BodySource {
   beast::tcp_stream& stream_;
   beast::flat_buffer& buf_;
   bhttp::request_parser<bhttp::buffer_body>& parser_;
-  int timeout_ms_;
+  std::string_view pre_;
+  RateBudget budget_;
+};
+
+// Releases what a response holds once it has been written or abandoned: closes its file and
+// hands on_done to the worker pool (it may block: post-push bookkeeping, child processes).
+class ResponseCleanup {
+ public:
+  ResponseCleanup(Response& res, net::thread_pool& pool) : res_(res), pool_(pool) {}
+  ResponseCleanup(const ResponseCleanup&) = delete;
+  ResponseCleanup& operator=(const ResponseCleanup&) = delete;
+  ~ResponseCleanup() {
+    if (res_.file && res_.file->fd >= 0) {
+      ::close(res_.file->fd);
+      res_.file->fd = -1;
+    }
+    if (res_.on_done) net::post(pool_, std::move(res_.on_done));
+    res_.on_done = nullptr;
+  }
+
+ private:
+  Response& res_;
+  net::thread_pool& pool_;
 };
 
 Response call_handler(const Route& route, Request& req) {
@@ -117,6 +186,18 @@ bool fill_request(const bhttp::request_header<>& h, Request& req) {
   return true;
 }
 
+// The request's id, sent back as X-Request-Id and logged: the client's own when it is a plain
+// token (so an id set by a proxy or client traces through), else a new random one.
+std::string request_id_of(const Request& req) {
+  if (auto h = req.header("X-Request-Id"); h && !h->empty() && h->size() <= 128 &&
+                                           std::all_of(h->begin(), h->end(), [](char c) {
+                                             return std::isalnum(static_cast<unsigned char>(c)) || c == '-' ||
+                                                    c == '_' || c == '.' || c == ':' || c == '=';
+                                           }))
+    return std::string(*h);
+  return base64url_encode(random_bytes(16));
+}
+
 std::string base_url_of(const Request& req, const ServerConfig& cfg) {
   if (!cfg.public_url.empty()) return cfg.public_url;
   std::string scheme = "http";
@@ -129,11 +210,9 @@ std::string base_url_of(const Request& req, const ServerConfig& cfg) {
 
 class Session final : public SessionControl, public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket s, SessionHost& host) : stream_(std::move(s)), host_(host) {
-    boost::system::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
-    if (!ec) remote_ = ep.address().to_string();
-  }
+  Session(tcp::socket s, std::string remote, SessionHost& host)
+      : stream_(std::move(s)), host_(host), remote_(std::move(remote)) {}
+  const std::string& remote() const { return remote_; }
 
   void cancel_if_idle() override {
     net::post(stream_.get_executor(), [self = shared_from_this()] {
@@ -214,24 +293,52 @@ class Session final : public SessionControl, public std::enable_shared_from_this
             body_done = true;
           }
         }
-        if (ok) res = co_await run_on_workers(*route, req);
+        if (ok) res = co_await run_on_workers(*route, req, host_.worker_pool());
       }
+    } else if (!host_.acquire_stream(remote_)) {
+      res = Response::error(429, "Too many uploads in progress from this address; retry later");
+      res.set_header("Retry-After", "5");
     } else {
+      struct StreamSlot {
+        SessionHost& host;
+        const std::string& addr;
+        ~StreamSlot() { host.release_stream(addr); }
+      } slot{host_, remote_};
       if (!body_done && expects_continue) co_await write_continue();
       bhttp::request_parser<bhttp::buffer_body> bp(std::move(hp));
       bp.body_limit(boost::none);
-      SocketBodySource src(stream_, buf_, bp, cfg.io_timeout);
+      // Pre-read on the event loop: a worker is taken only once the body is complete or a
+      // buffer's worth has arrived, so trickling clients wait here, holding no thread.
+      std::string pre(cfg.preread_bytes, '\0');
+      size_t pre_len = 0;
+      stream_.expires_after(cfg.header_timeout);
+      while (!bp.is_done() && pre_len < pre.size()) {
+        bp.get().body().data = pre.data() + pre_len;
+        bp.get().body().size = pre.size() - pre_len;
+        bp.get().body().more = true;
+        auto [ec, n] = co_await bhttp::async_read_some(stream_, buf_, bp, net::as_tuple(net::use_awaitable));
+        pre_len = pre.size() - bp.get().body().size;
+        if (ec && ec != bhttp::error::need_buffer) co_return false;  // gone, garbage or too slow
+      }
+      bp.get().body().data = nullptr;
+      SocketBodySource src(stream_, buf_, bp, std::string_view(pre.data(), pre_len), cfg);
       req.body_source = &src;
-      res = co_await run_on_workers(*route, req);
+      res = co_await run_on_workers(*route, req, host_.stream_pool());
       body_done = bp.is_done();
     }
     // An unread body leaves the stream mid-message: this connection cannot be reused.
     if (!body_done || host_.is_stopping()) close = true;
+    std::string request_id = request_id_of(req);
+    res.set_header("X-Request-Id", request_id);
     bool head = req.method == "HEAD";
     uint64_t sent = 0;
-    bool ok = co_await write_response(res, close, head, sent);
-    if (res.on_done) res.on_done();
-    if (res.file) ::close(res.file->fd);
+    bool ok = false;
+    {
+      // Whatever happens to the write (an error, an exception, the session torn down), the
+      // file is closed and on_done runs: on a worker, since it may do real work (post-push).
+      ResponseCleanup cleanup(res, host_.worker_pool());
+      ok = co_await write_response(res, close, head, sent);
+    }
     auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     char msbuf[32];
     std::snprintf(msbuf, sizeof msbuf, "%.2f", ms);
@@ -240,14 +347,14 @@ class Session final : public SessionControl, public std::enable_shared_from_this
                           {"status", std::to_string(res.status)},
                           {"bytes", std::to_string(sent)},
                           {"ms", msbuf},
-                          {"remote", req.remote_addr}});
+                          {"remote", req.remote_addr},
+                          {"request_id", request_id}});
     co_return ok && !close;
   }
 
-  net::awaitable<Response> run_on_workers(const Route& route, Request& req) {
+  net::awaitable<Response> run_on_workers(const Route& route, Request& req, net::thread_pool& pool) {
     co_return co_await net::co_spawn(
-        host_.worker_pool(), [&]() -> net::awaitable<Response> { co_return call_handler(route, req); },
-        net::use_awaitable);
+        pool, [&]() -> net::awaitable<Response> { co_return call_handler(route, req); }, net::use_awaitable);
   }
 
   net::awaitable<void> write_continue() {
@@ -257,23 +364,33 @@ class Session final : public SessionControl, public std::enable_shared_from_this
   }
 
   net::awaitable<void> write_simple(Response res) {
+    res.set_header("X-Request-Id", base64url_encode(random_bytes(16)));
     uint64_t sent = 0;
     co_await write_response(res, true, false, sent);
   }
 
+  // Every header of every response passes seal_response_headers here, and nowhere else.
   template <class Msg>
-  void copy_headers(const Response& res, Msg& msg, bool close) {
-    for (auto& [k, v] : res.headers) msg.insert(k, v);
+  static bool copy_headers(Response& res, Msg& msg, bool close) {
+    seal_response_headers(res.headers);
+    try {
+      for (auto& [k, v] : res.headers) msg.insert(k, v);
+    } catch (const std::exception& e) {  // sealed headers fit Beast's limits; this is a last guard
+      log::error("response header refused by the serializer", {{"what", e.what()}});
+      return false;
+    }
     msg.keep_alive(!close);
+    return true;
   }
 
   net::awaitable<bool> write_response(Response& res, bool close, bool head, uint64_t& sent) {
     const auto& cfg = host_.config();
     stream_.expires_after(cfg.io_timeout);
+    if (res.status < 100 || res.status > 999) res.status = 500;
     auto status = static_cast<bhttp::status>(res.status);
     if (res.file || res.stream) {
       bhttp::response<bhttp::empty_body> h{status, 11};
-      copy_headers(res, h, close);
+      if (!copy_headers(res, h, close)) co_return false;
       uint64_t len = res.file ? res.file->length : res.content_length.value_or(0);
       bool chunked = !res.file && !res.content_length;
       if (chunked && !head) h.chunked(true);
@@ -286,7 +403,7 @@ class Session final : public SessionControl, public std::enable_shared_from_this
       co_return co_await send_stream(res, chunked, sent);
     }
     bhttp::response<bhttp::string_body> msg{status, 11};
-    copy_headers(res, msg, close);
+    if (!copy_headers(res, msg, close)) co_return false;
     if (head) {
       msg.content_length(res.content_length.value_or(res.body.size()));
     } else {
@@ -298,41 +415,50 @@ class Session final : public SessionControl, public std::enable_shared_from_this
     co_return !ec;
   }
 
-  // Zero-copy file body: sendfile(2) straight from the page cache to the socket. The loop runs
-  // on a worker thread and waits for socket space with poll(): one syscall per refill instead of
-  // a coroutine round trip through the event loop (and a timer) each time the buffer drains.
-  // The session is suspended meanwhile, so nothing else touches the socket.
+  // Waits until the socket can take more bytes, at most `seconds`. False on timeout or error.
+  net::awaitable<bool> wait_writable(double seconds) {
+    if (seconds <= 0) co_return false;
+    net::steady_timer timer(stream_.get_executor());
+    timer.expires_after(std::chrono::milliseconds(int64_t(std::ceil(seconds * 1000))));
+    auto r = co_await (stream_.socket().async_wait(tcp::socket::wait_write, net::as_tuple(net::use_awaitable)) ||
+                       timer.async_wait(net::as_tuple(net::use_awaitable)));
+    co_return r.index() == 0 && !std::get<0>(std::get<0>(r));
+  }
+
+  // Zero-copy file body: sendfile(2) straight from the page cache to the non-blocking socket,
+  // on the event loop; when the socket is full the coroutine waits for space (under the rate
+  // budget) holding no thread, so a client that reads slowly costs a connection, not a worker.
   net::awaitable<bool> send_file(const FileBody& f, uint64_t& sent) {
     const int sock = stream_.socket().native_handle();
-    const int timeout_ms = int(host_.config().io_timeout.count() * 1000);
-    co_return co_await net::co_spawn(
-        host_.worker_pool(),
-        [&]() -> net::awaitable<bool> {
-          off_t off = off_t(f.offset);
-          uint64_t left = f.length;
-          while (left > 0) {
-            ssize_t n = ::sendfile(sock, f.fd, &off, size_t(std::min<uint64_t>(left, 64u << 20)));
-            if (n > 0) {
-              left -= uint64_t(n);
-              sent += uint64_t(n);
-              continue;
-            }
-            if (n == 0) co_return false;  // the file shrank under us
-            if (errno == EINTR) continue;
-            if (errno != EAGAIN) co_return false;
-            pollfd p{sock, POLLOUT, 0};
-            int r = ::poll(&p, 1, timeout_ms);
-            if (r == 0) co_return false;  // the client stopped reading
-            if (r < 0 && errno != EINTR) co_return false;
-            if (p.revents & (POLLERR | POLLHUP)) co_return false;
-          }
-          co_return true;
-        },
-        net::use_awaitable);
+    boost::system::error_code ec;
+    stream_.socket().native_non_blocking(true, ec);
+    if (ec) co_return false;
+    RateBudget budget(host_.config());
+    off_t off = off_t(f.offset);
+    uint64_t left = f.length;
+    while (left > 0) {
+      // Bounded per call so one connection's disk reads never hold the loop for long.
+      ssize_t n = ::sendfile(sock, f.fd, &off, size_t(std::min<uint64_t>(left, 4u << 20)));
+      if (n > 0) {
+        left -= uint64_t(n);
+        sent += uint64_t(n);
+        budget.moved(uint64_t(n));
+        continue;
+      }
+      if (n == 0) co_return false;  // the file shrank under us
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN) co_return false;
+      auto t0 = Clock::now();
+      bool ok = co_await wait_writable(budget.allowance(1));
+      budget.waited(seconds_since(t0));
+      if (!ok) co_return false;  // the client stopped reading, or reads too slowly
+    }
+    co_return true;
   }
 
   net::awaitable<bool> send_stream(Response& res, bool chunked, uint64_t& sent) {
     std::vector<char> buf(kChunk);
+    RateBudget budget(host_.config());
     for (;;) {
       Result<size_t> got = co_await net::co_spawn(
           host_.worker_pool(), [&]() -> net::awaitable<Result<size_t>> { co_return res.stream(buf.data(), buf.size()); },
@@ -341,7 +467,9 @@ class Session final : public SessionControl, public std::enable_shared_from_this
         log::warn("response stream failed", {{"error", got.error().message}});
         co_return false;  // no last chunk: the client sees a truncated body
       }
-      stream_.expires_after(host_.config().io_timeout);
+      double allow = budget.allowance(*got);
+      if (allow <= 0) co_return false;  // the client reads too slowly
+      stream_.expires_after(std::chrono::milliseconds(int64_t(std::ceil(allow * 1000))));
       if (*got == 0) {
         if (chunked) {
           auto [ec, n] = co_await net::async_write(stream_, bhttp::make_chunk_last(), net::as_tuple(net::use_awaitable));
@@ -350,6 +478,7 @@ class Session final : public SessionControl, public std::enable_shared_from_this
         co_return true;
       }
       boost::system::error_code ec;
+      auto t0 = Clock::now();
       if (chunked) {
         std::tie(ec, std::ignore) = co_await net::async_write(
             stream_, bhttp::make_chunk(net::buffer(buf.data(), *got)), net::as_tuple(net::use_awaitable));
@@ -357,29 +486,31 @@ class Session final : public SessionControl, public std::enable_shared_from_this
         std::tie(ec, std::ignore) =
             co_await net::async_write(stream_, net::buffer(buf.data(), *got), net::as_tuple(net::use_awaitable));
       }
+      budget.waited(seconds_since(t0));
       if (ec) co_return false;
       sent += *got;
+      budget.moved(*got);
     }
   }
 
   beast::tcp_stream stream_;
   beast::flat_buffer buf_;
   SessionHost& host_;
-  std::string remote_;
+  const std::string remote_;
   std::atomic<bool> idle_{true};
 };
 
 }  // namespace
 
-void run_session(tcp::socket socket, SessionHost& host) {
+void run_session(tcp::socket socket, std::string remote_addr, SessionHost& host) {
   auto ex = socket.get_executor();
-  auto s = std::make_shared<Session>(std::move(socket), host);
+  auto s = std::make_shared<Session>(std::move(socket), std::move(remote_addr), host);
   host.session_started(s);
   // session_ended runs however the coroutine finishes, exceptions included.
   net::co_spawn(ex, [s]() -> net::awaitable<void> { co_await s->run(); },
-                [&host](std::exception_ptr e) {
+                [&host, s](std::exception_ptr e) {
                   if (e) log::error("session ended by an exception");
-                  host.session_ended();
+                  host.session_ended(s->remote());
                 });
 }
 

@@ -6,6 +6,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <memory>
+#include <string>
 
 #include "http/router.h"
 #include "http/server.h"
@@ -19,9 +20,14 @@ class SessionHost {
   virtual const Router& router() const = 0;
   virtual const ServerConfig& config() const = 0;
   virtual boost::asio::thread_pool& worker_pool() = 0;
+  virtual boost::asio::thread_pool& stream_pool() = 0;  // handlers of streamed-body routes
   virtual bool is_stopping() const = 0;
   virtual void session_started(const std::shared_ptr<class SessionControl>& s) = 0;
-  virtual void session_ended() = 0;
+  // remote_addr: the address the session was admitted under (see Server's per-address cap).
+  virtual void session_ended(const std::string& remote_addr) = 0;
+  // Takes one of the address's streamed-request slots (false: all taken); release gives it back.
+  virtual bool acquire_stream(const std::string& remote_addr) = 0;
+  virtual void release_stream(const std::string& remote_addr) = 0;
 };
 
 // A handle on a live session that the server can use from any thread.
@@ -32,6 +38,6 @@ class SessionControl {
   virtual void cancel_if_idle() = 0;
 };
 
-void run_session(boost::asio::ip::tcp::socket socket, SessionHost& host);
+void run_session(boost::asio::ip::tcp::socket socket, std::string remote_addr, SessionHost& host);
 
 }  // namespace hub::http

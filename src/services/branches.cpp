@@ -12,7 +12,6 @@ namespace git = storage::git;
 namespace {
 
 constexpr const char* kZeroOid = "0000000000000000000000000000000000000000";
-constexpr size_t kMaxSquashBlob = size_t(512) << 20;
 
 void record(Hub& hub, const RepoHandle& repo, std::string ref, std::string old_oid, std::string new_oid) {
   on_refs_updated(hub, repo, {storage::db::RefUpdate{repo.row.id, std::move(ref), std::move(old_oid),
@@ -101,19 +100,12 @@ Result<std::string> super_squash(Hub& hub, const RepoHandle& repo, std::string_v
   std::string ref = "refs/heads/" + std::string(branch);
   auto head = g.resolve_revision(ref);
   if (!head) return fail(Errc::not_found, "Branch not found: " + std::string(branch), "RevisionNotFound");
-  // CommitBuilder has no "adopt this tree" operation, so the root commit is rebuilt file by
-  // file from the head's blobs (LFS files are small pointers; their content stays in the store).
-  HUB_TRY(builder, git::CommitBuilder::start(g, ""));
-  HUB_TRY(tree, g.list_tree(*head, "", true));
-  for (const auto& e : tree) {
-    if (e.type != git::EntryType::file) continue;
-    HUB_TRY(content, g.read_blob_oid(e.oid, kMaxSquashBlob));
-    if (auto r = builder.put_file(e.path, content, e.executable); !r) return std::unexpected(r.error());
-  }
+  // The head's tree as it is, under one parentless commit: modes (executables, symlinks), LFS
+  // pointers and submodules survive untouched, and nothing is read file by file.
   git::CommitOptions opts;
   opts.summary = message.empty() ? "Super-squash branch '" + std::string(branch) + "'" : std::string(message);
   opts.author = who;
-  HUB_TRY(id, builder.write(opts));
+  HUB_TRY(id, git::write_root_commit_with_tree_of(g, *head, opts));
   if (auto r = g.update_ref_cas(ref, id, *head, "hubd: super-squash"); !r) return std::unexpected(r.error());
   record(hub, repo, ref, *head, id);
   return id;

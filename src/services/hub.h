@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "core/result.h"
+#include "services/limits.h"
 #include "services/login_throttle.h"
 #include "storage/db/database.h"
 #include "storage/lfs/blob_store.h"
@@ -20,6 +21,7 @@ struct HubConfig {
   std::string db_url;            // empty: <data_dir>/hubd.db
   std::string blobs_url;         // empty: local disk under <data_dir>/lfs; or s3://bucket?endpoint=...
   bool allow_signup = true;
+  Limits limits;                 // quotas on pushes, LFS objects and trees (services/limits.h)
   LoginLimits login_limits;      // password log-ins per account and per client address
 };
 

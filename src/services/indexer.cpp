@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "services/counters.h"
+#include "services/post_push.h"
 #include "services/repo_view.h"
 #include "services/weights_info.h"
 #include "storage/git/repo.h"
@@ -144,6 +145,9 @@ Result<RepoIndexRow> build_index_row(Hub& hub, const RepoRow& row, const std::st
   for (const auto& l : md.fields.languages) out.facets.push_back(storage::db::facet("language", l));
   std::vector<std::string> errors;
   for (const auto& e : md.errors) add_error(errors, e);
+  if (view->files_truncated)
+    add_error(errors, "the file list was cut at " + std::to_string(view->files.size()) +
+                          " entries (HUBD_MAX_TREE_ENTRIES); files beyond it were not indexed");
   for (const auto& f : view->files) {
     if (f.path != "README.md") continue;
     if (f.lfs) add_error(errors, "README.md is stored in LFS and was not read");
@@ -245,6 +249,8 @@ void start_background(Hub& hub) {
 }
 
 void stop_background(Hub& hub) {
+  // Pushes' bookkeeping first: it re-indexes and may count nothing else, but must not be lost.
+  stop_post_push_queue(hub);
   std::unique_ptr<Background> bg;
   {
     std::lock_guard lock(g_bg_mu);

@@ -11,7 +11,7 @@
 // Why synchronous: indexing a head is a few ms (small files, cached views, header-only weight
 // reads), so on_refs_updated indexes inline. An API commit therefore answers only after its
 // listing row is current (read-your-writes for clients that commit then list); a git push runs
-// it after the push response has been sent (git_http's on_done), so pushes are not slowed.
+// it on the post-push queue (post_push.h), off the network threads, bounded by the tree limits.
 // Per-repo locking plus "always index the current head" make concurrent pushes converge on the
 // newest head. Thread-safe.
 #pragma once
@@ -44,7 +44,8 @@ void index_after_refs_update(Hub& hub, const RepoHandle& repo, const std::vector
 size_t index_missing(Hub& hub, size_t max);
 
 // Process background work of the explore feature: a catch-up pass over unindexed repos and the
-// download counter flusher (counters.h). stop_background joins and flushes what is pending.
+// download counter flusher (counters.h). stop_background also finishes the post-push queue
+// (post_push.h), then joins and flushes what is pending.
 void start_background(Hub& hub);
 void stop_background(Hub& hub);
 

@@ -140,6 +140,10 @@ Result<std::vector<PreuploadDecision>> decide_upload_modes(Hub& hub, const RepoH
                                                            const std::vector<PreuploadFile>& files,
                                                            const std::optional<std::string>& git_attributes,
                                                            const std::optional<std::string>& git_ignore) {
+  // A file the hub would refuse at upload is refused now, before the client hashes and sends it.
+  for (const auto& f : files)
+    if (auto ok = check_lfs_object_size(hub.config().limits, f.size, "'" + f.path.substr(0, 200) + "'"); !ok)
+      return std::unexpected(ok.error());
   HUB_TRY(g, git::Repo::open(repo.path));
   std::string head;
   if (auto h = g.resolve_revision(revision.empty() ? "HEAD" : revision)) {

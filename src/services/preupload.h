@@ -34,7 +34,8 @@ struct PreuploadDecision {
   std::optional<std::string> oid;
 };
 
-// not_found "RevisionNotFound" for an unknown revision (an empty repository has none to know).
+// not_found "RevisionNotFound" for an unknown revision (an empty repository has none to know);
+// too_large "LfsObjectTooLarge" for a file over HUBD_MAX_LFS_OBJECT_MB (limits.h).
 Result<std::vector<PreuploadDecision>> decide_upload_modes(Hub& hub, const RepoHandle& repo, std::string_view revision,
                                                            const std::vector<PreuploadFile>& files,
                                                            const std::optional<std::string>& git_attributes,

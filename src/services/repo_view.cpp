@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "storage/git/repo.h"
+#include "storage/git/tree_limits.h"
 
 namespace hub::services {
 
@@ -41,8 +42,13 @@ Result<RepoView> build_repo_view(const storage::db::RepoRow& row, const std::str
                                  std::string_view commit) {
   HUB_TRY(repo, git::Repo::open(repo_path));
   HUB_TRY(info, repo.commit_info(commit));
-  HUB_TRY(entries, repo.list_tree(commit, "", true));
+  // Bounded like every walk (tree_limits.h); a tree over the limit (the limit was lowered after
+  // it was pushed) shows its first max_entries entries and says so.
+  size_t max_entries = git::tree_limits().max_entries;
+  HUB_TRY(page, repo.list_tree_page(commit, "", true, 0, max_entries));
+  auto& entries = page.entries;
   RepoView v;
+  v.files_truncated = page.more;
   v.commit = std::string(commit);
   v.commit_date = info.committer_date.empty() ? info.date : info.committer_date;
 

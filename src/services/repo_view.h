@@ -33,6 +33,7 @@ struct RepoView {
   std::string commit;
   std::string commit_date;              // committer date of `commit`, "…Z" (lastModified)
   std::vector<RepoViewFile> files;      // every file at the commit, tree order
+  bool files_truncated = false;         // the tree is over tree_limits(): files is its start
   uint64_t used_storage = 0;            // sum of real sizes
   metadata::RepoMetadata metadata;
   json::object api_metadata;            // metadata::to_api_json(metadata)

@@ -66,24 +66,16 @@ Result<RepoHandle> create_repo(Hub& hub, const Principal& p, const NewRepo& r) {
   if (auto existing = hub.db().repo_by_name(*type, ns, r.name); existing)
     return fail(Errc::already_exists, "You already created this " + std::string(*type) + " repo");
 
-  // Build the bare repo under tmp/ and rename it into place: a crash never leaves a half-made
-  // repo at the real path. The db row comes last; if it loses a race, the dir is removed.
+  // The database decides who owns the name, before anything on disk changes: of concurrent
+  // creates of one name (any case, any node) exactly one inserts the row, and only that one
+  // touches the repository path; the others leave without touching what the winner builds.
+  // The bare repo is built under tmp/ and renamed into place, so nobody sees a half-made one.
   std::string final_path = hub.repo_path(*type, ns, r.name);
   std::string tmp = hub.tmp_dir() + "/new-" + hex_encode(random_bytes(8)) + ".git";
   storage::git::RepoInitOptions opts;
   auto repo = storage::git::Repo::init_bare(tmp, opts);
   if (!repo) return std::unexpected(repo.error());
   std::error_code ec;
-  stdfs::create_directories(stdfs::path(final_path).parent_path(), ec);
-  if (stdfs::exists(final_path)) {
-    // A leftover from a crash between rename and insert: nothing in the db points at it.
-    log::warn("replacing orphan repository directory", {{"path", final_path}});
-    stdfs::remove_all(final_path, ec);
-  }
-  if (std::rename(tmp.c_str(), final_path.c_str()) != 0) {
-    stdfs::remove_all(tmp, ec);
-    return fail(Errc::io, "cannot move the new repository into place");
-  }
   RepoRow row;
   row.uid = hex_encode(random_bytes(12));
   row.type = *type;
@@ -93,9 +85,25 @@ Result<RepoHandle> create_repo(Hub& hub, const Principal& p, const NewRepo& r) {
   row.created_at = row.updated_at = now_ms();
   auto inserted = hub.db().create_repo(row);
   if (!inserted) {
-    stdfs::remove_all(final_path, ec);
+    stdfs::remove_all(tmp, ec);
     return std::unexpected(inserted.error());
   }
+  auto undo = [&](std::string why) -> Result<RepoHandle> {
+    stdfs::remove_all(tmp, ec);
+    (void)hub.db().delete_repo(inserted->id);
+    return fail(Errc::io, std::move(why));
+  };
+  stdfs::create_directories(stdfs::path(final_path).parent_path(), ec);
+  if (stdfs::exists(final_path)) {
+    // No row owned this path when ours went in: a leftover of a crash (or of a rename that
+    // failed halfway). It is moved aside, never deleted: it may be someone's data.
+    std::string aside = hub.data_dir() + "/orphans/" + std::string(*type) + "-" + ns + "-" + r.name + "-" +
+                        hex_encode(random_bytes(4)) + ".git";
+    stdfs::create_directories(hub.data_dir() + "/orphans", ec);
+    log::warn("moving an orphan repository directory aside", {{"path", final_path}, {"to", aside}});
+    if (std::rename(final_path.c_str(), aside.c_str()) != 0) return undo("cannot move an old directory out of the way");
+  }
+  if (std::rename(tmp.c_str(), final_path.c_str()) != 0) return undo("cannot move the new repository into place");
   // The listing row of the initial commit (issue 5); a failure only delays it to the next push
   // or the startup catch-up, so it never fails the create.
   if (auto ix = index_repo(hub, *inserted); !ix)

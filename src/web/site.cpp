@@ -75,9 +75,10 @@ http::Response render(const Page& p, std::string_view tmpl, json::object data, i
   res.set_header("X-Content-Type-Options", "nosniff");
   res.set_header("X-Frame-Options", "DENY");
   res.set_header("Referrer-Policy", "same-origin");
-  // No inline script anywhere: scripts come only from our own origin.
+  // No inline script anywhere: scripts come only from our own origin. Images only from here too:
+  // a card's remote image would tell a third party who viewed the page (a tracking pixel).
   res.set_header("Content-Security-Policy",
-                 "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; "
+                 "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
                  "script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'");
   if (p.stale_session)
     res.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");

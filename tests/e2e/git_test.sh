@@ -117,7 +117,10 @@ head -c 30000000 /dev/urandom > w1/big.dat && git -C w1 checkout -q main && git 
 git -C w1 add big.dat && git -C w1 commit -qm big && git -C w1 push -q origin main
 git clone -q "$URL/acme/renamed" g1 &
 CLONE=$!
-sleep 0.3
+# In flight = upload-pack is sending the pack (a clone is two requests; between them a stopping
+# server rightly accepts no new connection, and on a loaded machine a fixed sleep may land there).
+for _ in $(seq 1 250); do pgrep -f "upload-pack --stateless-rpc --strict $DATA" >/dev/null && break; sleep 0.02; done
+sleep 0.1
 kill -TERM "$HUBD_PID"
 wait "$CLONE"; rc=$?
 check "clone in flight at SIGTERM completes" test "$rc" = 0 -a -f g1/big.dat

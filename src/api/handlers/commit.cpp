@@ -12,6 +12,7 @@
 #include "api/revision.h"
 #include "api/request_auth.h"
 #include "services/commits.h"
+#include "services/limits.h"
 #include "services/names.h"
 #include "services/repos.h"
 
@@ -59,11 +60,14 @@ Response commit(Context& ctx, Request& req, std::string_view type) {
   if (!h) return to_response(h.error(), &*p);
 
   NdjsonLimits limits;
+  // Inline content is base64 (4/3 of the bytes): a commit may carry what a push may.
+  limits.max_total = std::min<uint64_t>(limits.max_total, ctx.hub.config().limits.max_push_bytes / 3 * 4 + (1u << 20));
   if (auto cl = req.header("Content-Length")) {
     uint64_t n = 0;
     auto [ptr, ec] = std::from_chars(cl->data(), cl->data() + cl->size(), n);
     if (ec == std::errc() && n > limits.max_total)
-      return Response::error(413, "Commit payload larger than 1 GiB; upload large files with Git LFS");
+      return Response::error(413, "Commit payload larger than " + services::describe_bytes(limits.max_total) +
+                                      " (HUBD_MAX_PUSH_MB); upload large files with Git LFS");
   }
   NdjsonReader reader(body_reader(req), limits);
   auto fail_with = [&](const Error& e) {

@@ -69,6 +69,13 @@ std::string content_type_for(std::string_view path) {
 
 std::string content_disposition(std::string_view path) {
   std::string_view base = path.substr(path.rfind('/') == std::string_view::npos ? 0 : path.rfind('/') + 1);
+  // A name is kept to 255 bytes (what file systems take), cut on a UTF-8 boundary: git allows
+  // far longer ones, and a header must stay small.
+  if (base.size() > 255) {
+    size_t n = 255;
+    while (n > 0 && (static_cast<unsigned char>(base[n]) & 0xC0) == 0x80) --n;
+    base = base.substr(0, n);
+  }
   std::string ascii;
   for (char c : base) ascii += (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') ? c : '_';
   return "inline; filename*=UTF-8''" + http::percent_encode(base) + "; filename=\"" + ascii + "\";";

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <memory>
@@ -18,7 +19,10 @@
 #include "core/hash.h"
 #include "core/log.h"
 #include "http/gunzip.h"
+#include "services/limits.h"
 #include "services/names.h"
+#include "services/post_push.h"
+#include "services/receive_checks.h"
 #include "services/refs_changed.h"
 #include "services/repos.h"
 #include "storage/git/pack_process.h"
@@ -30,7 +34,11 @@ namespace git = storage::git;
 namespace {
 constexpr int kIoTimeoutMs = 10 * 60 * 1000;       // a child silent this long is stuck
 constexpr size_t kEarlyOutputCap = 64u << 20;       // output the child writes before input ends
-constexpr uint64_t kMaxInflated = 16ull << 30;      // gzip request bodies, decompressed
+constexpr uint64_t kMaxInflated = 16ull << 30;      // gzip upload-pack request bodies, decompressed
+// A push's bookkeeping (post_push.h) usually takes milliseconds: the response waits this long
+// for it, so a client that pushes and then reads sees its push indexed. A tree bomb's does
+// not hold the worker longer; it finishes on the queue.
+constexpr auto kPostPushWait = std::chrono::seconds(3);
 
 Response challenge(std::string_view message) {
   auto r = Response::error(401, message, "RepoNotFound");
@@ -67,15 +75,21 @@ Result<size_t> read_fd(int fd, char* buf, size_t cap) {
   }
 }
 
-// Copies the request body into the child's stdin. Output the child writes meanwhile is kept
-// in `early` so neither side can block the other on a full pipe.
-Result<void> pump_input(http::BodySource& src, git::PackProcess& proc, std::string& early) {
+// Copies the request body into the child's stdin, at most max_bytes of it (counted after gzip
+// inflation). Output the child writes meanwhile is kept in `early` so neither side can block
+// the other on a full pipe.
+Result<void> pump_input(http::BodySource& src, git::PackProcess& proc, std::string& early, uint64_t max_bytes) {
   std::vector<char> buf(256 * 1024);
   int in = proc.stdin_fd(), out = proc.stdout_fd();
+  uint64_t total = 0;
   for (;;) {
     auto n = src.read(buf.data(), buf.size());
     if (!n) return std::unexpected(n.error());
     if (*n == 0) break;
+    total += *n;
+    if (total > max_bytes)
+      return fail(Errc::too_large, "The push is larger than this hub accepts (" + services::describe_bytes(max_bytes) +
+                                       ", HUBD_MAX_PUSH_MB); store large files with Git LFS");
     size_t off = 0;
     while (off < *n) {
       pollfd fds[2] = {{in, POLLOUT, 0}, {out, POLLIN, 0}};
@@ -128,6 +142,8 @@ class PrefixedSource final : public http::BodySource {
 };
 
 // A streamed response from the child's stdout, preceded by `prefix`; reaps the child after.
+// `after` runs once: when the child's output ended (completed, on the thread that streams the
+// response, before the response's end is sent), or from on_done when it never did.
 Response stream_child(std::shared_ptr<git::PackProcess> proc, std::string prefix, std::string content_type,
                       std::function<void(bool completed)> after = {}) {
   Response res;
@@ -135,7 +151,8 @@ Response stream_child(std::shared_ptr<git::PackProcess> proc, std::string prefix
   res.set_header("Cache-Control", "no-cache, max-age=0, must-revalidate");
   auto completed = std::make_shared<bool>(false);
   auto off = std::make_shared<size_t>(0);
-  res.stream = [proc, prefix = std::move(prefix), completed, off](char* buf, size_t cap) -> Result<size_t> {
+  auto after_fn = std::make_shared<std::function<void(bool)>>(std::move(after));
+  res.stream = [proc, prefix = std::move(prefix), completed, off, after_fn](char* buf, size_t cap) -> Result<size_t> {
     if (*off < prefix.size()) {
       size_t n = std::min(cap, prefix.size() - *off);
       std::memcpy(buf, prefix.data() + *off, n);
@@ -143,16 +160,23 @@ Response stream_child(std::shared_ptr<git::PackProcess> proc, std::string prefix
       return n;
     }
     auto n = read_fd(proc->stdout_fd(), buf, cap);
-    if (n && *n == 0) *completed = true;
+    if (n && *n == 0 && !*completed) {
+      *completed = true;
+      if (*after_fn) {
+        (void)proc->wait();  // the child is done with the repository
+        (*after_fn)(true);
+        *after_fn = nullptr;
+      }
+    }
     return n;
   };
-  res.on_done = [proc, completed, after = std::move(after)] {
+  res.on_done = [proc, completed, after_fn] {
     // A client that went away mid-response leaves the child useless: stop it.
     if (!*completed) proc->kill(SIGKILL);
     auto st = proc->wait();
     if (st && !st->ok() && *completed)
       log::warn("git exited with an error", {{"code", std::to_string(st->code)}, {"stderr", proc->stderr_text()}});
-    if (after) after(*completed);
+    if (*after_fn) (*after_fn)(false);
   };
   return res;
 }
@@ -195,6 +219,14 @@ Response git_service(Context& ctx, Request& req, std::string_view type, std::str
   git::PackOptions opts;
   opts.git_protocol = receive ? "" : std::string(req.header("Git-Protocol").value_or(""));
   opts.nonblocking = true;
+  uint64_t max_body = kMaxInflated;
+  if (receive) {
+    auto setup = services::receive_pack_setup(ctx.hub);
+    if (!setup) return to_response(setup.error());
+    opts.config = std::move(setup->config);
+    opts.extra_env = std::move(setup->env);
+    max_body = setup->max_body_bytes;
+  }
   auto started = git::PackProcess::start(*svc, h.path, opts);
   if (!started) return to_response(started.error());
   auto proc = std::make_shared<git::PackProcess>(std::move(*started));
@@ -204,7 +236,7 @@ Response git_service(Context& ctx, Request& req, std::string_view type, std::str
   std::unique_ptr<http::GunzipSource> gz;
   auto enc = req.header("Content-Encoding").value_or("");
   if (enc == "gzip" || enc == "x-gzip") {
-    gz = std::make_unique<http::GunzipSource>(*src, kMaxInflated);
+    gz = std::make_unique<http::GunzipSource>(*src, max_body + 1);
     src = gz.get();
   } else if (!enc.empty() && enc != "identity") {
     proc->kill(SIGKILL);
@@ -223,7 +255,7 @@ Response git_service(Context& ctx, Request& req, std::string_view type, std::str
     return Response::error(400, "The request body is not a git pkt-line stream");
   }
   PrefixedSource body(std::string(head, sizeof head), *src);
-  if (auto r = pump_input(body, *proc, early); !r) {
+  if (auto r = pump_input(body, *proc, early, max_body); !r) {
     proc->kill(SIGKILL);
     (void)proc->wait();
     return to_response(r.error().code == Errc::io ? Error{Errc::invalid_argument, r.error().message, {}} : r.error());
@@ -232,10 +264,11 @@ Response git_service(Context& ctx, Request& req, std::string_view type, std::str
 
   std::function<void(bool)> after;
   if (receive) {
-    after = [&hub = ctx.hub, h, before = std::move(before)](bool) {
-      // Whatever the client saw, record exactly what changed on disk.
-      if (auto r = services::after_push(hub, h, before); !r)
-        log::warn("post-push bookkeeping failed", {{"repo", h.row.full_id()}, {"error", r.error().message}});
+    after = [&hub = ctx.hub, h, before = std::move(before)](bool completed) {
+      // Whatever the client saw, record exactly what changed on disk: on the post-push queue,
+      // never on the network thread that may run on_done.
+      auto ticket = services::post_push_queue(hub).submit(h, before);
+      if (completed) (void)ticket.wait_for(kPostPushWait);
     };
   }
   return stream_child(proc, std::move(early), git::result_content_type(*svc), std::move(after));

@@ -14,6 +14,7 @@
 #include "api/request_auth.h"
 #include "core/log.h"
 #include "services/lfs.h"
+#include "services/limits.h"
 #include "services/names.h"
 #include "services/repos.h"
 
@@ -187,10 +188,31 @@ Response lfs_batch(Context& ctx, Request& req, std::string_view type) {
   }
   std::string lfs_url = req.base_url + "/" + std::string(services::repo_url_prefix(type)) + a.repo.row.ns + "/" +
                         a.repo.row.name + ".git/info/lfs";
-  auto res = services::lfs_batch(ctx.hub, a.principal, a.repo, op, reqs, {req.base_url, lfs_url}, now_unix());
+  // Objects over the size limit get the LFS spec's per-object 422; the rest go on as usual.
+  std::vector<std::optional<services::LfsObjectResult>> refused(reqs.size());
+  std::vector<services::LfsObjectRequest> accepted;
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    auto ok = op == services::LfsOp::upload && reqs[i].size > 0
+                  ? services::check_lfs_object_size(ctx.hub.config().limits, uint64_t(reqs[i].size), "object " + reqs[i].oid.substr(0, 64))
+                  : Result<void>{};
+    if (ok) {
+      accepted.push_back(reqs[i]);
+      continue;
+    }
+    services::LfsObjectResult r;
+    r.oid = reqs[i].oid.substr(0, 64);
+    r.size = reqs[i].size;
+    r.error_code = 422;
+    r.error_message = ok.error().message;
+    refused[i] = std::move(r);
+  }
+  auto res = services::lfs_batch(ctx.hub, a.principal, a.repo, op, accepted, {req.base_url, lfs_url}, now_unix());
   if (!res) return lfs_error_of(res.error(), &a.principal);
   json::array out;
-  for (const auto& r : *res) out.push_back(object_json(r));
+  for (size_t i = 0, next = 0; i < reqs.size(); ++i) {
+    if (refused[i]) out.push_back(object_json(*refused[i]));
+    else if (next < res->size()) out.push_back(object_json((*res)[next++]));
+  }
   return lfs_json(200, json::object{{"transfer", "basic"}, {"hash_algo", "sha256"}, {"objects", std::move(out)}});
 }
 
@@ -232,6 +254,9 @@ Response lfs_locks(Context&, Request&, std::string_view) {
 Response lfs_object_put(Context& ctx, Request& req) {
   auto g = check_token(ctx, req, lfs::UrlOp::upload);
   if (!g) return lfs_error_of(g.error());
+  // An href issued before the limit was lowered still cannot bring more than it allows.
+  if (auto ok = services::check_lfs_object_size(ctx.hub.config().limits, g->size); !ok)
+    return lfs_error(413, ok.error().message, "LfsObjectTooLarge");
   if (auto cl = req.header("Content-Length")) {
     uint64_t n = 0;
     auto [p, ec] = std::from_chars(cl->data(), cl->data() + cl->size(), n);

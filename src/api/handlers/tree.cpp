@@ -57,22 +57,20 @@ Response list_tree(Context& ctx, Request& req, std::string_view type) {
   auto commit = o.resolve(*cursor && !(*cursor)->commit.empty() ? (*cursor)->commit : rp->revision);
   if (!commit) return o.error(commit.error());
   bool recursive = req.query_flag("recursive");
-  auto entries = o.repo.list_tree(*commit, rp->path, recursive);
-  if (!entries) return o.error(entries.error());
-
   bool expand = wants_expand(req);
   size_t page = expand ? kExpandedPageSize : kPageSize;
-  size_t offset = *cursor ? std::min<uint64_t>((*cursor)->offset, entries->size()) : 0;
-  size_t end = std::min(entries->size(), offset + page);
-  std::vector<git::TreeEntry> slice(std::make_move_iterator(entries->begin() + offset),
-                                    std::make_move_iterator(entries->begin() + end));
+  size_t offset = *cursor ? size_t((*cursor)->offset) : 0;
+  // Only this page is read and held; the walk up to it is bounded by the tree limits.
+  auto listed = o.repo.list_tree_page(*commit, rp->path, recursive, offset, page);
+  if (!listed) return o.error(listed.error());
+  auto& slice = listed->entries;
   json::array out;
   out.reserve(slice.size());
   for (auto& e : slice) out.push_back(entry_json(e));
   if (expand)
     if (auto r = add_last_commits(o, *commit, slice, out); !r) return o.error(r.error());
   Response res = Response::json(200, out);
-  if (end < entries->size()) res.set_header("Link", next_link(req, Cursor{*commit, end}));
+  if (listed->more) res.set_header("Link", next_link(req, Cursor{*commit, offset + slice.size()}));
   return res;
 }
 

@@ -6,6 +6,7 @@
 #include "core/lfs_pointer.h"
 #include "storage/git/paths.h"
 #include "storage/git/repo_impl.h"
+#include "storage/git/tree_limits.h"
 
 namespace hub::storage::git {
 using namespace detail;
@@ -41,9 +42,7 @@ struct CommitBuilder::State {
   Result<void> load(Node& dir) {
     if (dir.loaded) return {};
     dir.loaded = true;
-    git_tree* raw = nullptr;
-    if (int rc = git_tree_lookup(&raw, git(), &dir.oid); rc < 0) return git_fail(rc, "read tree");
-    TreePtr tree(raw);
+    HUB_TRY(tree, lookup_tree_bounded(git(), dir.oid, tree_limits(), ""));
     for (size_t i = 0, n = git_tree_entrycount(tree.get()); i < n; ++i) {
       const git_tree_entry* e = git_tree_entry_byindex(tree.get(), i);
       auto child = std::make_unique<Node>();
@@ -222,6 +221,9 @@ Result<std::string> CommitBuilder::write(const CommitOptions& opts) {
   if (opts.summary.empty()) return fail(Errc::invalid_argument, "empty commit summary");
   State& s = *state_;
   HUB_TRY(tree_id, s.write_tree(s.root, /*is_root=*/true));
+  // The tree this commit would publish must be one a push could publish too.
+  HUB_TRY(shape, check_tree(*s.repo, oid_hex(*tree_id)));
+  (void)shape;
   git_tree* traw = nullptr;
   if (int rc = git_tree_lookup(&traw, s.git(), &*tree_id); rc < 0) return git_fail(rc, "tree");
   TreePtr tree(traw);
@@ -251,6 +253,27 @@ Result<std::string> CommitBuilder::commit_to(std::string_view refname, const Com
     return std::unexpected(r.error());
   }
   return id;
+}
+
+Result<std::string> write_root_commit_with_tree_of(Repo& repo, std::string_view commit, const CommitOptions& opts) {
+  if (opts.summary.empty()) return fail(Errc::invalid_argument, "empty commit summary");
+  git_repository* r = repo.impl().get();
+  HUB_TRY(c, lookup_commit(r, commit));
+  git_tree* traw = nullptr;
+  if (int rc = git_commit_tree(&traw, c.get()); rc < 0) return git_fail(rc, "tree");
+  TreePtr tree(traw);
+  HUB_TRY(author, make_signature(opts.author));
+  HUB_TRY(committer, make_signature(opts.committer.value_or(opts.author)));
+  std::string message = opts.summary;
+  if (!opts.description.empty()) message += "\n\n" + opts.description;
+  if (message.back() != '\n') message += '\n';
+  git_oid id;
+  if (int rc = git_commit_create(&id, r, nullptr, author.get(), committer.get(), nullptr, message.c_str(), tree.get(),
+                                 0, nullptr);
+      rc < 0) {
+    return git_fail(rc, "write commit");
+  }
+  return oid_hex(id);
 }
 
 }  // namespace hub::storage::git

@@ -53,6 +53,7 @@ class CommitBuilder {
   size_t operation_count() const;
 
   // Writes the trees and the commit object; moves no ref. Returns the new commit id.
+  // too_large "TreeTooLarge" if the tree would be beyond tree_limits() (tree_limits.h).
   Result<std::string> write(const CommitOptions& opts);
   // write(), then Repo::update_ref_cas(refname, new id, parent()): conflict if refname no
   // longer points at the parent (for "" parent: if refname exists). Returns the new id.
@@ -63,5 +64,10 @@ class CommitBuilder {
   explicit CommitBuilder(std::unique_ptr<State> s);
   std::unique_ptr<State> state_;
 };
+
+// A root commit (no parent) with exactly the tree of `commit` (40-hex): every entry kept as it
+// is, modes included (executables, symlinks, LFS pointers, submodules). For super-squash; it
+// reads no file, so its cost does not grow with the tree. Moves no ref.
+Result<std::string> write_root_commit_with_tree_of(Repo& repo, std::string_view commit, const CommitOptions& opts);
 
 }  // namespace hub::storage::git

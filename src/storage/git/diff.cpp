@@ -2,6 +2,7 @@
 
 #include "storage/git/lfs_pointer.h"
 #include "storage/git/repo_impl.h"
+#include "storage/git/tree_limits.h"
 
 namespace hub::storage::git {
 
@@ -23,6 +24,32 @@ std::optional<LfsPointer> lfs_of(git_repository* repo, const git_diff_file& f) {
   if (git_blob_rawsize(raw) >= git_object_size_t(kMaxLfsPointerSize)) return std::nullopt;
   std::string_view text(static_cast<const char*>(git_blob_rawcontent(raw)), size_t(git_blob_rawsize(raw)));
   return parse_lfs_pointer(text);
+}
+
+// Bounds what git_diff_tree_to_tree collects: deltas past max_files are skipped (memory), and
+// past max_entries paths examined the diff is abandoned (time): a commit that adds a tree
+// bomb is summarised, not flattened.
+struct DiffBudget {
+  size_t max_files;
+  size_t max_entries;
+  size_t kept = 0;
+  size_t examined = 0;
+  bool skipped = false;
+};
+
+int on_delta(const git_diff*, const git_diff_delta*, const char*, void* payload) {
+  auto* b = static_cast<DiffBudget*>(payload);
+  if (b->kept >= b->max_files) {
+    b->skipped = true;
+    return 1;  // leave it out of the diff
+  }
+  ++b->kept;
+  return 0;
+}
+
+int on_progress(const git_diff*, const char*, const char*, void* payload) {
+  auto* b = static_cast<DiffBudget*>(payload);
+  return ++b->examined > b->max_entries ? -1 : 0;
 }
 
 std::string trim_newline(const char* s, size_t n) {
@@ -55,10 +82,19 @@ Result<CommitDiff> diff_commit(const Repo& repo, std::string_view commit, const 
   git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
   opts.context_lines = 3;
   opts.max_size = git_off_t(limits.max_blob_bytes);  // larger blobs count as binary
+  DiffBudget budget{limits.max_files, tree_limits().max_entries};
+  opts.notify_cb = on_delta;
+  opts.progress_cb = on_progress;
+  opts.payload = &budget;
   git_diff* diff_raw = nullptr;
-  if (int rc = git_diff_tree_to_tree(&diff_raw, r, old_tree.get(), new_tree.get(), &opts); rc != 0)
+  if (int rc = git_diff_tree_to_tree(&diff_raw, r, old_tree.get(), new_tree.get(), &opts); rc != 0) {
+    if (budget.examined > budget.max_entries)
+      return fail(Errc::too_large, "This commit changes more than " + std::to_string(budget.max_entries) +
+                                       " files; it is too large to show", "TreeTooLarge");
     return git_fail(rc, "diffing the commit");
+  }
   DiffPtr diff(diff_raw);
+  out.truncated = budget.skipped;
   size_t total_lines = 0;
   size_t n = git_diff_num_deltas(diff.get());
   for (size_t i = 0; i < n; ++i) {

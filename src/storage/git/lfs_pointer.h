@@ -2,8 +2,9 @@
 // canonical text are core/lfs_pointer.h's, the one parser of the project), and the objects new
 // commits point to, so services can record which objects a repo may serve. Scan work is bounded:
 // only the commits reachable from `tips` and not from `hide` are visited, each diffed against its
-// first parent (libgit2 skips unchanged subtrees by oid); only changed blobs small enough to be
-// pointers are read.
+// first parent (unchanged subtrees skipped by id, each new tree compared once per scan, every
+// folder bounded by tree_limits(), at most max_entries entries in all); only changed blobs small
+// enough to be pointers are read.
 // Thread-safety: opens its own repository handle; safe to call from any thread.
 #pragma once
 
@@ -25,6 +26,7 @@ std::optional<LfsPointer> parse_lfs_pointer(std::string_view blob);
 
 struct LfsScanLimits {
   size_t max_commits = 20000;  // beyond this the scan stops and says so (truncated)
+  size_t max_entries = 0;      // tree entries compared in all; 0: 8 x tree_limits().max_entries
 };
 
 struct LfsScan {

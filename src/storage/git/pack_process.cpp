@@ -1,9 +1,12 @@
 #include "storage/git/pack_process.h"
 
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 
+#include "core/fs.h"
 #include "core/hash.h"
 
 namespace hub::storage::git {
@@ -55,9 +58,13 @@ Result<PackProcess> PackProcess::start(PackService service, const std::string& r
   SpawnOptions so;
   // safe.directory from the command line counts as protected config: repositories belong to
   // the server even when the data dir is owned by another service user.
-  so.argv = {opts.git_binary, "-c", "safe.directory=*",
-             service == PackService::upload_pack ? "upload-pack" : "receive-pack",
-             "--stateless-rpc"};
+  so.argv = {opts.git_binary, "-c", "safe.directory=*"};
+  for (const auto& c : opts.config) {
+    so.argv.push_back("-c");
+    so.argv.push_back(c);
+  }
+  so.argv.push_back(service == PackService::upload_pack ? "upload-pack" : "receive-pack");
+  so.argv.push_back("--stateless-rpc");
   if (opts.advertise_refs) so.argv.push_back("--advertise-refs");
   // --strict: the path must be the repository itself, never "<path>/.git".
   if (service == PackService::upload_pack) so.argv.push_back("--strict");
@@ -71,6 +78,19 @@ Result<PackProcess> PackProcess::start(PackService service, const std::string& r
   auto p = Subprocess::spawn(so);
   if (!p) return std::unexpected(p.error());
   return PackProcess(std::move(*p), service);
+}
+
+Result<void> install_pre_receive_hook(const std::string& dir) {
+  static constexpr std::string_view kScript =
+      "#!/bin/sh\n"
+      "# Installed by hubd: checks what a push brings against the hub's limits before any ref moves.\n"
+      "exec \"$HUBD_HOOK_BIN\" git-hook pre-receive\n";
+  std::string path = dir + "/pre-receive";
+  if (auto now = fs::read_file(path, 4096); now && *now == kScript) return {};
+  if (auto r = fs::make_dirs(dir); !r) return r;
+  if (auto r = fs::write_file_atomic(path, kScript); !r) return r;
+  if (::chmod(path.c_str(), 0755) != 0) return fail(Errc::io, "cannot make " + path + " executable");
+  return {};
 }
 
 Result<Subprocess> open_blob_stream(const std::string& repo_path, std::string_view blob_oid,

@@ -37,12 +37,15 @@ struct PackOptions {
   std::string git_protocol;
   std::string git_binary = "git";
   std::vector<std::string> extra_env;  // "KEY=VALUE" added to the minimal environment
+  // "key=value" given to git as `-c key=value` (command-line config, which the repository's
+  // own config cannot override): e.g. receive.maxInputSize, core.hooksPath.
+  std::vector<std::string> config;
   bool nonblocking = false;            // O_NONBLOCK on the parent's pipe ends
 };
 
 class PackProcess : public Subprocess {
  public:
-  // Spawns `git -c safe.directory=* <service> --stateless-rpc [--advertise-refs] <abs path>`
+  // Spawns `git -c safe.directory=* [-c config...] <service> --stateless-rpc [--advertise-refs] <abs path>`
   // with a minimal environment (PATH, LC_ALL=C, GIT_CONFIG_NOSYSTEM=1, no global config,
   // GIT_PROTOCOL for upload-pack) so only the repository's own config applies.
   static Result<PackProcess> start(PackService service, const std::string& repo_path,
@@ -53,6 +56,11 @@ class PackProcess : public Subprocess {
   PackProcess(Subprocess p, PackService s) : Subprocess(std::move(p)), service_(s) {}
   PackService service_;
 };
+
+// Writes `<dir>/pre-receive`, a hook that runs `"$HUBD_HOOK_BIN" git-hook pre-receive` (the
+// variable comes from PackOptions::extra_env), unless it is there already with that content.
+// For receive-pack with config core.hooksPath=<dir>.
+Result<void> install_pre_receive_hook(const std::string& dir);
 
 // Streams one blob's raw bytes (`git cat-file blob <oid>`) on stdout_fd(): for serving large
 // non-LFS files without holding them in memory. Exit status non-zero if the oid is unknown.

@@ -61,9 +61,19 @@ class Repo {
   // Non-recursive: the children of `path`; recursive: every descendant, directories included,
   // depth-first, each directory before its contents, git's name order within a directory.
   // not_found "EntryNotFound" if `path` is missing or names a file. Submodule entries are
-  // skipped.
+  // skipped. Bounded by tree_limits() (tree_limits.h): too_large "TreeTooLarge" when the walk
+  // passes max_entries entries, nests deeper than max_depth, or meets an oversized folder.
   Result<std::vector<TreeEntry>> list_tree(std::string_view commit, std::string_view path,
                                            bool recursive) const;
+  // list_tree, one page at a time: the entries after the first `offset` (in the same order), at
+  // most `limit` of them; `more` when entries follow. Only the returned entries' blobs are
+  // read. The same bounds apply to everything walked, skipped entries included.
+  struct TreePage {
+    std::vector<TreeEntry> entries;
+    bool more = false;
+  };
+  Result<TreePage> list_tree_page(std::string_view commit, std::string_view path, bool recursive,
+                                  size_t offset, size_t limit) const;
   // The entry at `path` ("" = root directory). not_found "EntryNotFound" if missing.
   Result<TreeEntry> stat_path(std::string_view commit, std::string_view path) const;
   // Whole content of the file at `path` (for LFS files: the pointer text). too_large if the blob

@@ -8,6 +8,7 @@
 
 #include "storage/git/git_private.h"
 #include "storage/git/repo.h"
+#include "storage/git/tree_limits.h"
 
 namespace hub::storage::git {
 
@@ -25,6 +26,10 @@ Result<CommitPtr> lookup_commit(git_repository* repo, std::string_view hex);
 CommitInfo to_commit_info(const git_commit* c);
 // Normalises a repo path for lookups: strips one leading and trailing '/'; "" = root.
 std::string_view trim_slashes(std::string_view path);
+// A tree object, refused (too_large "TreeTooLarge", naming `path`) when its object is larger
+// than a folder within `limits` can be, before libgit2 parses it (tree_limits.cpp).
+Result<TreePtr> lookup_tree_bounded(git_repository* repo, const git_oid& id, const TreeLimits& limits,
+                                    std::string_view path);
 
 }  // namespace detail
 }  // namespace hub::storage::git

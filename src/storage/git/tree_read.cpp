@@ -1,9 +1,11 @@
 // Repo tree and blob reading at a commit: listings, single-path stat, whole-blob reads.
+#include <cstdint>
 #include <functional>
 
 #include "storage/git/lfs_pointer.h"
 #include "storage/git/repo.h"
 #include "storage/git/repo_impl.h"
+#include "storage/git/tree_limits.h"
 
 namespace hub::storage::git {
 using namespace detail;
@@ -108,14 +110,16 @@ Result<TreeEntry> Repo::stat_path(std::string_view commit, std::string_view path
   return std::move(*made);
 }
 
-Result<std::vector<TreeEntry>> Repo::list_tree(std::string_view commit, std::string_view path,
-                                               bool recursive) const {
+Result<Repo::TreePage> Repo::list_tree_page(std::string_view commit, std::string_view path, bool recursive,
+                                            size_t offset, size_t limit) const {
   git_repository* repo = impl_->get();
+  const TreeLimits limits = tree_limits();
   HUB_TRY(root, commit_tree(repo, commit));
   std::string_view p = trim_slashes(path);
   TreePtr start;
   if (p.empty()) {
-    start = std::move(root);
+    HUB_TRY(t, lookup_tree_bounded(repo, *git_tree_id(root.get()), limits, ""));
+    start = std::move(t);
   } else {
     std::string ps(p);
     git_tree_entry* raw = nullptr;
@@ -124,39 +128,55 @@ Result<std::vector<TreeEntry>> Repo::list_tree(std::string_view commit, std::str
     if (git_tree_entry_type(entry.get()) != GIT_OBJECT_TREE) {
       return entry_not_found(p, "is not a directory");
     }
-    git_tree* t = nullptr;
-    if (int rc = git_tree_lookup(&t, repo, git_tree_entry_id(entry.get())); rc < 0) {
-      return git_fail(rc, "read tree " + ps);
-    }
-    start.reset(t);
+    HUB_TRY(t, lookup_tree_bounded(repo, *git_tree_entry_id(entry.get()), limits, ps));
+    start = std::move(t);
   }
 
   EntryReader reader(repo);
   if (auto r = reader.init(); !r) return std::unexpected(r.error());
-  std::vector<TreeEntry> out;
-  std::function<Result<void>(const git_tree*, const std::string&)> walk =
-      [&](const git_tree* tree, const std::string& dir) -> Result<void> {
+  TreePage out;
+  // Every entry passed counts, returned or skipped: a listing never walks more of a tree than
+  // a commit may hold, whatever the tree describes.
+  size_t visited = 0;
+  bool done = false;
+  std::function<Result<void>(const git_tree*, const std::string&, size_t)> walk =
+      [&](const git_tree* tree, const std::string& dir, size_t level) -> Result<void> {
     size_t n = git_tree_entrycount(tree);
-    for (size_t i = 0; i < n; ++i) {
+    for (size_t i = 0; i < n && !done; ++i) {
       const git_tree_entry* e = git_tree_entry_byindex(tree, i);
+      git_object_t type = git_tree_entry_type(e);
+      if (type != GIT_OBJECT_TREE && type != GIT_OBJECT_BLOB) continue;  // submodules
+      if (visited >= offset && out.entries.size() >= limit) {  // this entry would be the page's next
+        out.more = true;
+        done = true;
+        break;
+      }
+      if (++visited > limits.max_entries)
+        return fail(Errc::too_large, "the tree holds more than " + std::to_string(limits.max_entries) +
+                                         " files and folders (the limit per commit)", "TreeTooLarge");
       std::string child = join(dir, git_tree_entry_name(e));
-      HUB_TRY(made, reader.make(e, child));
-      if (!made) continue;
-      bool is_dir = made->type == EntryType::directory;
-      out.push_back(std::move(*made));
-      if (recursive && is_dir) {
-        git_tree* sub = nullptr;
-        if (int rc = git_tree_lookup(&sub, repo, git_tree_entry_id(e)); rc < 0) {
-          return git_fail(rc, "read tree " + child);
-        }
-        TreePtr subtree(sub);
-        if (auto r = walk(subtree.get(), child); !r) return r;
+      if (visited > offset) {
+        HUB_TRY(made, reader.make(e, child));
+        if (made) out.entries.push_back(std::move(*made));
+      }
+      if (recursive && type == GIT_OBJECT_TREE) {
+        if (level + 1 > limits.max_depth)
+          return fail(Errc::too_large, "folders nest deeper than " + std::to_string(limits.max_depth) + " levels",
+                      "TreeTooLarge");
+        HUB_TRY(subtree, lookup_tree_bounded(repo, *git_tree_entry_id(e), limits, child));
+        if (auto r = walk(subtree.get(), child, level + 1); !r) return r;
       }
     }
     return {};
   };
-  if (auto r = walk(start.get(), std::string(p)); !r) return std::unexpected(r.error());
+  if (auto r = walk(start.get(), std::string(p), 0); !r) return std::unexpected(r.error());
   return out;
+}
+
+Result<std::vector<TreeEntry>> Repo::list_tree(std::string_view commit, std::string_view path,
+                                               bool recursive) const {
+  HUB_TRY(page, list_tree_page(commit, path, recursive, 0, SIZE_MAX));
+  return std::move(page.entries);
 }
 
 Result<std::string> Repo::read_blob(std::string_view commit, std::string_view path,

@@ -17,9 +17,15 @@ std::string session_cookie(const Request& req, const std::string& value) {
          secure_attr(req);
 }
 
-// Only local paths: an open redirect to another site must not ride on our log-in form.
+// Only local paths: an open redirect to another site must not ride on our log-in form. A path
+// on this site is "/..." but not "//host" or "/\\host" (browsers read both as another origin),
+// with no control characters or backslashes anywhere (browsers drop tabs and newlines, so
+// "/\t/evil.example" would become "//evil.example"; CR/LF would also split the header).
 std::string safe_next(std::string_view next) {
-  if (next.empty() || next[0] != '/' || next.starts_with("//") || next.starts_with("/\\")) return "/";
+  if (next.empty() || next[0] != '/' || next.size() > 2048) return "/";
+  for (char c : next)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f || c == '\\') return "/";
+  if (next.starts_with("//")) return "/";
   return std::string(next);
 }
 

@@ -84,6 +84,8 @@ std::string count_text(uint64_t n) {
 
 }  // namespace
 
+constexpr size_t kMaxFolderRows = 5000;
+
 Response tree(Site& s, Request& req, std::string_view type) {
   Page p = make_page(s, req);
   Response err;
@@ -94,12 +96,15 @@ Response tree(Site& s, Request& req, std::string_view type) {
   std::string path = join_rest(req.rest, 1);
   auto commit = resolve_rev(p, *v, rev, &err);
   if (!commit) return err;
-  auto entries = v->git->list_tree(*commit, path, false);
-  if (!entries) {
+  // One page of a folder: a folder of a hundred thousand files is listed by the API, not here.
+  auto listed = v->git->list_tree_page(*commit, path, false, 0, kMaxFolderRows);
+  if (!listed) {
     if (auto st = v->git->stat_path(*commit, path); st && st->type == storage::git::EntryType::file)
       return redirect(repo_link(*v, "blob", rev, path));
+    if (listed.error().code == Errc::too_large) return error_page(p, 413, listed.error().message);
     return error_page(p, 404, "No folder '" + path + "' at " + rev);
   }
+  auto* entries = &listed->entries;
   std::stable_sort(entries->begin(), entries->end(), [](auto& a, auto& b) {
     return a.type == storage::git::EntryType::directory && b.type != storage::git::EntryType::directory;
   });
@@ -123,6 +128,7 @@ Response tree(Site& s, Request& req, std::string_view type) {
   data["refs"] = ref_choices(*v, rev, "tree", path);
   data["entries"] = std::move(rows);
   data["empty"] = entries->empty();
+  if (listed->more) data["more"] = "Only the first " + std::to_string(kMaxFolderRows) + " entries are shown.";
   data["upload_url"] = v->base + "/upload/" + http::percent_encode(rev);
   data["commits_url"] = repo_link(*v, "commits", rev);
   if (auto page = v->git->log(*commit, 0, 1); page && !page->commits.empty()) {

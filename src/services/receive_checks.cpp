@@ -1,0 +1,67 @@
+#include "services/receive_checks.h"
+
+#include <charconv>
+#include <functional>
+
+#include "storage/git/pack_process.h"
+#include "storage/git/tree_limits.h"
+
+namespace hub::services {
+
+namespace git = storage::git;
+
+namespace {
+
+// Room for the ref update commands that precede the pack in a push request.
+constexpr uint64_t kCommandsSlack = uint64_t(1) << 20;
+
+std::optional<size_t> env_size(const std::function<const char*(const char*)>& env, const char* name) {
+  const char* v = env(name);
+  if (!v || !*v) return std::nullopt;
+  size_t n = 0;
+  std::string_view s(v);
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  if (ec != std::errc() || p != s.data() + s.size() || n == 0) return std::nullopt;
+  return n;
+}
+
+}  // namespace
+
+Result<ReceivePackSetup> receive_pack_setup(const Hub& hub) {
+  const Limits& l = hub.config().limits;
+  ReceivePackSetup s;
+  s.config.push_back("receive.maxInputSize=" + std::to_string(l.max_push_bytes));
+  s.max_body_bytes = l.max_push_bytes + kCommandsSlack;
+  if (!l.hook_binary.empty()) {
+    std::string dir = hub.data_dir() + "/hooks";
+    if (auto r = git::install_pre_receive_hook(dir); !r) return std::unexpected(r.error());
+    s.config.push_back("core.hooksPath=" + dir);
+    s.env.push_back("HUBD_HOOK_BIN=" + l.hook_binary);
+    s.env.push_back("HUBD_MAX_TREE_ENTRIES=" + std::to_string(l.tree.max_entries));
+    s.env.push_back("HUBD_MAX_TREE_DEPTH=" + std::to_string(l.tree.max_depth));
+  }
+  return s;
+}
+
+int run_pre_receive_hook(const std::string& repo_dir, std::string_view updates,
+                         const std::function<const char*(const char*)>& env, std::string& message) {
+  git::PushCheckOptions opts;
+  if (auto n = env_size(env, "HUBD_MAX_TREE_ENTRIES")) opts.limits.max_entries = *n;
+  if (auto n = env_size(env, "HUBD_MAX_TREE_DEPTH")) opts.limits.max_depth = *n;
+  if (const char* q = env("GIT_QUARANTINE_PATH"); q && *q) opts.object_dirs.push_back(q);
+  auto refs = git::parse_pushed_refs(updates);
+  if (!refs) {
+    message = "hubd: push refused: " + refs.error().message;
+    return 1;
+  }
+  auto r = git::check_push(repo_dir, *refs, opts);
+  if (r) return 0;
+  message = "hubd: push refused: " + r.error().message;
+  if (r.error().code == Errc::too_large)
+    message += "\nhubd: this hub's limits: " + std::to_string(opts.limits.max_entries) +
+               " files and folders per commit (HUBD_MAX_TREE_ENTRIES), " + std::to_string(opts.limits.max_depth) +
+               " nested folders (HUBD_MAX_TREE_DEPTH)";
+  return 1;
+}
+
+}  // namespace hub::services

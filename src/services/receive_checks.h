@@ -1,0 +1,36 @@
+// Receive-side checks of a git push. receive_pack_setup says how git receive-pack runs here:
+// with its input capped (receive.maxInputSize, so git itself tells the user the pack is too
+// large) and with a pre-receive hook (core.hooksPath=<data>/hooks) that runs
+// `hubd git-hook pre-receive`, which is run_pre_receive_hook: after git has received and
+// indexed the pack into its quarantine and before any ref moves, it checks every new commit's
+// tree against the tree limits (storage/git/tree_limits.h). A refusal refuses the whole push,
+// its message reaches the user as "remote: ..." lines, and the quarantined objects are dropped.
+// The hook runs in git's child process, so even a tree bomb costs the server nothing.
+// Thread-safe (receive_pack_setup installs the hook script idempotently).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "services/hub.h"
+
+namespace hub::services {
+
+struct ReceivePackSetup {
+  std::vector<std::string> config;  // "key=value" for git -c
+  std::vector<std::string> env;     // "KEY=VALUE" for receive-pack and its hook
+  uint64_t max_body_bytes = 0;      // the request body (inflated) the handler lets through
+};
+
+Result<ReceivePackSetup> receive_pack_setup(const Hub& hub);
+
+// The hook's work: `updates` is what git wrote on the hook's stdin, `env` looks variables up
+// (GIT_QUARANTINE_PATH, HUBD_MAX_TREE_ENTRIES, HUBD_MAX_TREE_DEPTH), repo_dir is the bare repo
+// (the hook's working directory). Returns 0 to accept; otherwise `message` says why, for the user.
+int run_pre_receive_hook(const std::string& repo_dir, std::string_view updates,
+                         const std::function<const char*(const char*)>& env, std::string& message);
+
+}  // namespace hub::services

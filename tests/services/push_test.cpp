@@ -1,0 +1,192 @@
+// Pushes and repo creation under pressure (issue 14): the post-push queue records and indexes a
+// push off the request path, coalescing pushes to one repo; the pre-receive hook's check
+// refuses a tree bomb with a message naming the knob; concurrent creates of one name leave
+// exactly one repo and never delete the winner's directory; an orphan directory is moved aside.
+#include "services/post_push.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "services/accounts.h"
+#include "services/receive_checks.h"
+#include "storage/git/commit_builder.h"
+#include "storage/git/repo.h"
+#include "storage/git/tree_limits.h"
+
+namespace hub::services {
+namespace {
+
+namespace stdfs = std::filesystem;
+
+class PushTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/hubd-push-service-XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+    HubConfig cfg;
+    cfg.data_dir = dir_;
+    auto h = Hub::open(cfg);
+    ASSERT_TRUE(h) << h.error().message;
+    hub_ = std::move(*h);
+    auto a = create_user(*hub_, NewUser{"alice", "alice-password", "", "", false});
+    ASSERT_TRUE(a);
+    auto t = create_token(*hub_, a->id, "t", "write");
+    ASSERT_TRUE(t);
+    std::string auth = "Bearer " + t->secret;
+    auto p = authenticate(*hub_, Credentials{std::string_view(auth), ""});
+    ASSERT_TRUE(p);
+    alice_ = *p;
+  }
+  void TearDown() override {
+    stop_post_push_queue(*hub_);
+    stdfs::remove_all(dir_);
+  }
+  // A commit on main made behind the hub's back, as git receive-pack makes one.
+  std::string commit_file(const RepoHandle& r, const std::string& path, const std::string& text) {
+    auto g = storage::git::Repo::open(r.path);
+    EXPECT_TRUE(g);
+    auto head = g->resolve_revision("main");
+    auto b = storage::git::CommitBuilder::start(*g, *head);
+    EXPECT_TRUE(b);
+    EXPECT_TRUE(b->put_file(path, text));
+    auto id = b->commit_to("refs/heads/main", {"add " + path, "", {"t", "t@x", 0}, {}});
+    EXPECT_TRUE(id) << id.error().message;
+    return id.value_or("");
+  }
+
+  // A commit on top of main that no ref names yet: what a pre-receive hook sees.
+  std::string loose_commit(const RepoHandle& r, const std::vector<std::string>& paths) {
+    auto g = storage::git::Repo::open(r.path);
+    EXPECT_TRUE(g);
+    auto b = storage::git::CommitBuilder::start(*g, *g->resolve_revision("main"));
+    EXPECT_TRUE(b);
+    for (const auto& p : paths) EXPECT_TRUE(b->put_file(p, p));
+    auto id = b->write({"pushed", "", {"t", "t@x", 0}, {}});
+    EXPECT_TRUE(id) << id.error().message;
+    return id.value_or("");
+  }
+
+  std::string dir_;
+  std::unique_ptr<Hub> hub_;
+  Principal alice_;
+};
+
+TEST_F(PushTest, QueueRecordsAndIndexesPushesAndCoalescesPerRepo) {
+  auto r = create_repo(*hub_, alice_, NewRepo{"model", "", "m", false});
+  ASSERT_TRUE(r) << r.error().message;
+  PostPushQueue q(*hub_, PostPushQueue::Options{1, 8});
+  auto before = snapshot_refs(r->path);
+  ASSERT_TRUE(before);
+  std::string c1 = commit_file(*r, "README.md", "---\npipeline_tag: fill-mask\n---\n");
+  auto t1 = q.submit(*r, *before);
+  auto mid = snapshot_refs(r->path);
+  std::string c2 = commit_file(*r, "b.txt", "b");
+  auto t2 = q.submit(*r, *mid);
+  ASSERT_TRUE(t1.wait_for(std::chrono::seconds(30)));
+  ASSERT_TRUE(t2.wait_for(std::chrono::seconds(30)));
+  q.drain();
+  EXPECT_EQ(q.pending(), 0u);
+  auto updates = hub_->db().ref_updates(r->row.id, 10);
+  ASSERT_TRUE(updates);
+  // Whether the second push joined the first job or ran after it, main's move is recorded once
+  // per job and ends at c2; the index shows the head.
+  ASSERT_FALSE(updates->empty());
+  bool saw_c2 = false;
+  for (auto& u : *updates) saw_c2 = saw_c2 || u.new_oid == c2;
+  EXPECT_TRUE(saw_c2);
+  auto row = hub_->db().repo_index(r->row.id);
+  ASSERT_TRUE(row && *row);
+  EXPECT_EQ((*row)->commit, c2);
+  EXPECT_EQ((*row)->pipeline_tag.value_or(""), "fill-mask");
+  (void)c1;
+}
+
+TEST_F(PushTest, StoppedQueueStillRunsWhatIsSubmitted) {
+  auto r = create_repo(*hub_, alice_, NewRepo{"model", "", "m", false});
+  ASSERT_TRUE(r);
+  PostPushQueue q(*hub_, PostPushQueue::Options{1, 8});
+  q.stop();
+  auto before = snapshot_refs(r->path);
+  std::string c = commit_file(*r, "x.txt", "x");
+  EXPECT_TRUE(q.submit(*r, *before).wait_for(std::chrono::milliseconds(0)));
+  auto row = hub_->db().repo_index(r->row.id);
+  ASSERT_TRUE(row && *row);
+  EXPECT_EQ((*row)->commit, c);
+}
+
+TEST_F(PushTest, PreReceiveHookRefusesATreeBombWithAClearMessage) {
+  auto r = create_repo(*hub_, alice_, NewRepo{"model", "", "m", false});
+  ASSERT_TRUE(r);
+  auto g = storage::git::Repo::open(r->path);
+  std::string main = *g->resolve_revision("main");
+  std::string ok = loose_commit(*r, {"a.txt"});
+  std::string updates = main + " " + ok + " refs/heads/main\n";
+  auto limit = [](const char* value) {
+    return [value](const char* k) -> const char* {
+      return std::string_view(k) == "HUBD_MAX_TREE_ENTRIES" ? value : nullptr;
+    };
+  };
+  std::string message;
+  // .gitattributes and a.txt: within a limit of 2, over a limit of 1.
+  EXPECT_EQ(run_pre_receive_hook(r->path, updates, limit("2"), message), 0) << message;
+  message.clear();
+  EXPECT_EQ(run_pre_receive_hook(r->path, updates, limit("1"), message), 1);
+  auto env3 = limit("3");
+  std::string more = loose_commit(*r, {"a.txt", "dir/b.txt"});  // + dir: 4 entries
+  message.clear();
+  EXPECT_EQ(run_pre_receive_hook(r->path, main + " " + more + " refs/heads/main\n", env3, message), 1);
+  EXPECT_NE(message.find("hubd: push refused:"), std::string::npos) << message;
+  EXPECT_NE(message.find("more than 3 files and folders"), std::string::npos) << message;
+  EXPECT_NE(message.find("HUBD_MAX_TREE_ENTRIES"), std::string::npos) << message;
+}
+
+TEST_F(PushTest, ConcurrentCreatesOfOneNameLeaveOneIntactRepo) {
+  for (int round = 0; round < 3; ++round) {
+    std::string name = "race" + std::to_string(round);
+    std::atomic<int> created{0}, exists{0}, other{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 8; ++i) {
+      threads.emplace_back([&, i] {
+        // Mixed case: the name is one repo whatever its case.
+        std::string n = i % 2 ? name : std::string("RACE") + std::to_string(round);
+        auto r = create_repo(*hub_, alice_, NewRepo{"model", "", n, false});
+        if (r) ++created;
+        else if (r.error().code == Errc::already_exists) ++exists;
+        else ++other;
+      });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(created.load(), 1);
+    EXPECT_EQ(exists.load(), 7);
+    EXPECT_EQ(other.load(), 0);
+    auto h = open_repo(*hub_, alice_, "model", "alice", name, Access::read);
+    ASSERT_TRUE(h) << h.error().message;
+    auto g = storage::git::Repo::open(h->path);
+    ASSERT_TRUE(g) << "the winner's directory must be in place";
+    EXPECT_TRUE(g->resolve_revision("main"));
+  }
+  // Nothing half-made is left behind in tmp/.
+  for (auto& e : stdfs::directory_iterator(hub_->tmp_dir()))
+    EXPECT_FALSE(e.path().filename().string().starts_with("new-")) << e.path();
+}
+
+TEST_F(PushTest, AnOrphanDirectoryIsMovedAsideNotDeleted) {
+  std::string path = hub_->repo_path("model", "alice", "orphan");
+  stdfs::create_directories(path);
+  std::ofstream(path + "/keep.txt") << "someone's data";
+  auto r = create_repo(*hub_, alice_, NewRepo{"model", "", "orphan", false});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(storage::git::Repo::open(r->path));
+  bool kept = false;
+  for (auto& e : stdfs::directory_iterator(hub_->data_dir() + "/orphans"))
+    kept = kept || stdfs::exists(e.path() / "keep.txt");
+  EXPECT_TRUE(kept);
+}
+
+}  // namespace
+}  // namespace hub::services
