@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
   if (!hub) return std::fprintf(stderr, "hub: %s\n", hub.error().message.c_str()), 1;
   services::NewUser u{"alice", "bench-password-1", "Alice", "", false};
   if (!services::create_user(**hub, u)) return 1;
-  auto sess = services::login(**hub, "alice", u.password);
+  auto sess = services::login(**hub, "alice", u.password, "127.0.0.1");
   services::Credentials creds;
   creds.session_cookie = sess->cookie;
   auto who = services::authenticate(**hub, creds);

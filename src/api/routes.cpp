@@ -1,6 +1,7 @@
 #include "api/routes.h"
 
 #include "api/handlers/handlers.h"
+#include "api/request_auth.h"
 
 namespace hub::api {
 
@@ -12,6 +13,16 @@ void add_routes(http::Router& r, Context& ctx) {
   auto bind = [&ctx](http::Response (*fn)(Context&, Request&)) {
     return [&ctx, fn](Request& req) { return fn(ctx, req); };
   };
+  // Every route that changes state is wrapped in writes(): a read token is refused there (403)
+  // before the handler runs or the body is read, whatever the handler does (issue 14 #7).
+  // Routes whose effect depends on the body (LFS batch upload/download) are decided by the
+  // services' write-scope rule, which every write use case also checks.
+  auto writes = [&ctx](http::Handler h) -> http::Handler {
+    return [&ctx, h = std::move(h)](Request& req) {
+      if (auto refused = refuse_read_only(ctx.hub, req)) return std::move(*refused);
+      return h(req);
+    };
+  };
 
   r.add("GET", "/api/health", bind(h::health));
   // Git LFS object hrefs (signed, no credentials): uploads stream into the blob store.
@@ -20,10 +31,10 @@ void add_routes(http::Router& r, Context& ctx) {
   r.add("GET", "/api/whoami-v2", bind(h::whoami));
   r.add("POST", "/api/users", bind(h::signup));
   r.add("POST", "/api/login", bind(h::login));
-  r.add("POST", "/api/logout", bind(h::logout));
+  r.add("POST", "/api/logout", writes(bind(h::logout)));
   r.add("GET", "/api/settings/tokens", bind(h::list_tokens));
-  r.add("POST", "/api/settings/tokens", bind(h::create_token));
-  r.add("DELETE", "/api/settings/tokens/{id}", bind(h::delete_token));
+  r.add("POST", "/api/settings/tokens", writes(bind(h::create_token)));
+  r.add("DELETE", "/api/settings/tokens/{id}", writes(bind(h::delete_token)));
 
   // Inference API (issue 7). Bodies up to 16 MiB reach the handler, which refuses long inputs
   // with a clear 400 rather than a bare 413.
@@ -41,16 +52,16 @@ void add_routes(http::Router& r, Context& ctx) {
   r.add("POST", "/models/{ns}/{name}/v1/chat/completions", chat, inference_body);
   r.add("POST", "/v1/chat/completions", chat, inference_body);
 
-  r.add("POST", "/api/repos/create", bind(h::create_repo));
-  r.add("DELETE", "/api/repos/delete", bind(h::delete_repo));
-  r.add("POST", "/api/repos/move", bind(h::move_repo));
+  r.add("POST", "/api/repos/create", writes(bind(h::create_repo)));
+  r.add("DELETE", "/api/repos/delete", writes(bind(h::delete_repo)));
+  r.add("POST", "/api/repos/move", writes(bind(h::move_repo)));
 
   for (std::string type : {"model", "dataset", "space"}) {
     std::string api = "/api/" + type + "s/{ns}/{name}";
     auto typed = [&ctx, type](http::Response (*fn)(Context&, Request&, std::string_view)) {
       return [&ctx, type, fn](Request& req) { return fn(ctx, req, type); };
     };
-    r.add("PUT", api + "/settings", typed(h::repo_settings));
+    r.add("PUT", api + "/settings", writes(typed(h::repo_settings)));
     r.add("GET", api, typed(h::repo_info));
     r.add("GET", api + "/revision/{rev*}", typed(h::repo_info));
     r.add("GET", api + "/tree/{rest*}", typed(h::list_tree));
@@ -71,13 +82,13 @@ void add_routes(http::Router& r, Context& ctx) {
     auto typed = [&ctx, type](http::Response (*fn)(Context&, Request&, std::string_view)) {
       return [&ctx, type, fn](Request& req) { return fn(ctx, req, type); };
     };
-    r.add("POST", api + "/commit/{rev*}", typed(h::commit), RouteOptions{BodyMode::streamed});
+    r.add("POST", api + "/commit/{rev*}", writes(typed(h::commit)), RouteOptions{BodyMode::streamed});
     r.add("POST", api + "/preupload/{rev*}", typed(h::preupload), RouteOptions{BodyMode::buffered, size_t(8) << 20});
-    r.add("POST", api + "/branch/{branch*}", typed(h::create_branch));
-    r.add("DELETE", api + "/branch/{branch*}", typed(h::delete_branch));
-    r.add("POST", api + "/tag/{rev*}", typed(h::create_tag));
-    r.add("DELETE", api + "/tag/{tag*}", typed(h::delete_tag));
-    r.add("POST", api + "/super-squash/{branch*}", typed(h::super_squash));
+    r.add("POST", api + "/branch/{branch*}", writes(typed(h::create_branch)));
+    r.add("DELETE", api + "/branch/{branch*}", writes(typed(h::delete_branch)));
+    r.add("POST", api + "/tag/{rev*}", writes(typed(h::create_tag)));
+    r.add("DELETE", api + "/tag/{tag*}", writes(typed(h::delete_tag)));
+    r.add("POST", api + "/super-squash/{branch*}", writes(typed(h::super_squash)));
     r.add("GET", api + "/xet-read-token/{rev*}", typed(h::xet_token));
     r.add("GET", api + "/xet-write-token/{rev*}", typed(h::xet_token));
   }
@@ -89,9 +100,9 @@ void add_routes(http::Router& r, Context& ctx) {
       return [&ctx, type, fn](Request& req) { return fn(ctx, req, type); };
     };
     r.add("POST", lfs + "/objects/batch", typed(h::lfs_batch), RouteOptions{BodyMode::buffered, 4u << 20});
-    r.add("POST", lfs + "/verify", typed(h::lfs_verify), RouteOptions{BodyMode::buffered, 64u << 10});
+    r.add("POST", lfs + "/verify", writes(typed(h::lfs_verify)), RouteOptions{BodyMode::buffered, 64u << 10});
     r.add("GET", lfs + "/locks/{rest*}", typed(h::lfs_locks));
-    r.add("POST", lfs + "/locks/{rest*}", typed(h::lfs_locks));
+    r.add("POST", lfs + "/locks/{rest*}", writes(typed(h::lfs_locks)));
   }
 
   // Training metrics (issue 10): TensorBoard scalars at a revision.
@@ -109,8 +120,8 @@ void add_routes(http::Router& r, Context& ctx) {
     r.add("GET", "/api/" + type + "s", typed(h::list_repos));
     if (type != "space") r.add("GET", "/api/" + type + "s-tags-by-type", typed(h::tags_by_type));
     std::string api = "/api/" + type + "s/{ns}/{name}";
-    r.add("POST", api + "/like", typed(h::like_repo));
-    r.add("DELETE", api + "/like", typed(h::like_repo));
+    r.add("POST", api + "/like", writes(typed(h::like_repo)));
+    r.add("DELETE", api + "/like", writes(typed(h::like_repo)));
     r.add("GET", api + "/likers", typed(h::repo_likers));
   }
   r.add("GET", "/api/users/{user}/likes", bind(h::user_likes));
@@ -121,9 +132,10 @@ void add_routes(http::Router& r, Context& ctx) {
     std::string base = type == "model" ? "" : "/" + type + "s";
     r.add("GET", base + "/{ns}/{name}/info/refs",
           [&ctx, type](Request& req) { return h::git_info_refs(ctx, req, type); });
-    for (std::string svc : {"git-upload-pack", "git-receive-pack"})
-      r.add("POST", base + "/{ns}/{name}/" + svc,
-            [&ctx, type, svc](Request& req) { return h::git_service(ctx, req, type, svc); }, streamed);
+    for (std::string svc : {"git-upload-pack", "git-receive-pack"}) {
+      http::Handler run = [&ctx, type, svc](Request& req) { return h::git_service(ctx, req, type, svc); };
+      r.add("POST", base + "/{ns}/{name}/" + svc, svc == "git-receive-pack" ? writes(std::move(run)) : run, streamed);
+    }
   }
 }
 

@@ -64,15 +64,26 @@ Result<IssuedToken> create_token(Hub& hub, int64_t account_id, std::string_view 
   return out;
 }
 
-Result<IssuedSession> login(Hub& hub, std::string_view user, std::string_view password) {
+std::expected<IssuedSession, LoginFailure> login(Hub& hub, std::string_view user, std::string_view password,
+                                                 std::string_view client_address) {
+  auto& throttle = hub.login_throttle();
+  if (auto wait = throttle.try_acquire(user, client_address, now_ms()))
+    return std::unexpected(LoginFailure{
+        Error{Errc::forbidden, "Too many failed log-in attempts; try again in " + std::to_string(*wait) + " s",
+              "TooManyRequests"},
+        *wait});
   auto a = hub.db().account_by_name(user);
-  if (!a || a->kind != AccountKind::user || !verify_password(a->password_hash, password))
-    return fail(Errc::unauthenticated, "Invalid username or password");
+  bool is_user = a && a->kind == AccountKind::user;
+  // The same argon2 work for an absent user or an organisation as for a real one: timing must
+  // not tell which names exist.
+  if (!verify_password_constant_cost(is_user ? &a->password_hash : nullptr, password))
+    return std::unexpected(LoginFailure{Error{Errc::unauthenticated, "Invalid username or password", ""}, 0});
+  throttle.refund(user, client_address, now_ms());
   IssuedSession s;
   s.cookie = base64url_encode(random_bytes(32));
   s.csrf = base64url_encode(random_bytes(24));
   storage::db::WebSession row{sha256_hex(s.cookie), a->id, s.csrf, now_ms() + 30LL * 24 * 3600 * 1000};
-  if (auto r = hub.db().create_session(row); !r) return std::unexpected(r.error());
+  if (auto r = hub.db().create_session(row); !r) return std::unexpected(LoginFailure{r.error(), 0});
   return s;
 }
 

@@ -2,6 +2,7 @@
 // Shared by the CLI (`hubd user add`, ...) and the HTTP API. Thread-safe.
 #pragma once
 
+#include <expected>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,8 +35,15 @@ struct IssuedSession {
   std::string cookie;  // the session id to put in the cookie
   std::string csrf;
 };
-// Password log-in for the web UI.
-Result<IssuedSession> login(Hub& hub, std::string_view user, std::string_view password);
+struct LoginFailure {
+  Error error;            // unauthenticated, the same message for a wrong name and a wrong password
+  int retry_after_s = 0;  // > 0: refused by the throttle without checking (429, Retry-After)
+};
+// Password log-in (the web form and POST /api/login, the only places passwords are taken).
+// Throttled per account name and per client address (Hub::login_throttle); a failed attempt
+// costs one argon2 run whether or not the user exists.
+std::expected<IssuedSession, LoginFailure> login(Hub& hub, std::string_view user, std::string_view password,
+                                                 std::string_view client_address);
 Result<void> logout(Hub& hub, std::string_view cookie);
 
 }  // namespace hub::services

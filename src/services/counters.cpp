@@ -215,7 +215,7 @@ storage::db::RepoStats repo_counters(Hub& hub, int64_t repo_id) {
 Result<int64_t> set_repo_like(Hub& hub, const Principal& p, std::string_view type, std::string_view ns,
                               std::string_view name, bool like) {
   if (p.anonymous()) return fail(Errc::unauthenticated, "You must be signed in to like a repo");
-  HUB_TRY(h, open_repo(hub, p, type, ns, name, Access::read));
+  HUB_TRY(h, open_repo(hub, p, type, ns, name, Access::contribute));
   HUB_TRY(changed, hub.db().set_like(p.account->id, h.row.id, like, now_ms()));
   (void)changed;
   HUB_TRY(stats, hub.db().repo_stats(h.row.id));

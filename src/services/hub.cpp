@@ -43,6 +43,7 @@ Result<std::unique_ptr<Hub>> Hub::open(const HubConfig& cfg) {
   // Once after the upgrade that made LFS reads check links: link what existing repos point to.
   if (auto b = lfs_backfill_links(*hub); !b)
     log::warn("lfs backfill failed; it is retried at the next start", {{"error", b.error().message}});
+  hub->login_throttle_ = std::make_unique<LoginThrottle>(cfg.login_limits);
   return hub;
 }
 

@@ -1,6 +1,7 @@
 // Hub: the process-wide context the use cases share: data directory layout, the metadata
-// database, the large-file blob store, the server secret (signs short-lived URLs) and settings. Created once at start
-// by cli/ and passed by reference; thread-safe (the database is, the rest is immutable).
+// database, the large-file blob store, the server secret (signs short-lived URLs), the log-in
+// throttle and settings. Created once at start by cli/ and passed by reference; thread-safe
+// (the database and the throttle lock, the rest is immutable).
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,7 @@
 
 #include "core/result.h"
 #include "services/limits.h"
+#include "services/login_throttle.h"
 #include "storage/db/database.h"
 #include "storage/lfs/blob_store.h"
 
@@ -24,6 +26,7 @@ struct HubConfig {
   // Model snapshots (<data>/cache/models) not in use are removed, oldest first, beyond this
   // many bytes of their own (HUBD_MODEL_SNAPSHOT_MB; model_snapshots.h).
   uint64_t model_snapshot_bytes = 10240ull << 20;
+  LoginLimits login_limits;      // password log-ins per account and per client address
 };
 
 class Hub {
@@ -36,6 +39,7 @@ class Hub {
   storage::lfs::BlobStore& blobs() { return *blobs_; }
   const HubConfig& config() const { return cfg_; }
   const std::string& secret() const { return secret_; }
+  LoginThrottle& login_throttle() { return *login_throttle_; }
   const std::string& data_dir() const { return cfg_.data_dir; }
   std::string tmp_dir() const { return cfg_.data_dir + "/tmp"; }
   // <data>/repos/{models,datasets,spaces}/{ns}/{name}.git
@@ -46,6 +50,7 @@ class Hub {
   std::unique_ptr<storage::db::Database> db_;
   std::unique_ptr<storage::lfs::BlobStore> blobs_;
   std::string secret_;
+  std::unique_ptr<LoginThrottle> login_throttle_;
 };
 
 }  // namespace hub::services

@@ -38,6 +38,12 @@ Result<RepoHandle> open_repo(Hub& hub, const Principal& p, std::string_view type
     return not_found();
   }
   if (!can_read(hub, p, *row)) return not_found();
+  if (need != Access::read) {
+    if (auto scope = require_write_scope(p); !scope) {
+      if (p.anonymous()) return fail(Errc::unauthenticated, "Authentication required to write to this repo");
+      return std::unexpected(scope.error());
+    }
+  }
   if (need == Access::write && !can_write(hub, p, *row)) {
     if (p.anonymous()) return fail(Errc::unauthenticated, "Authentication required to write to this repo");
     return fail(Errc::forbidden, "You don't have write access to " + row->full_id());
@@ -47,6 +53,7 @@ Result<RepoHandle> open_repo(Hub& hub, const Principal& p, std::string_view type
 
 Result<RepoHandle> create_repo(Hub& hub, const Principal& p, const NewRepo& r) {
   if (p.anonymous()) return fail(Errc::unauthenticated, "You must be authenticated to create a repo");
+  if (auto scope = require_write_scope(p); !scope) return std::unexpected(scope.error());
   auto type = parse_repo_type(r.type);
   if (!type) return std::unexpected(type.error());
   std::string ns = r.ns.empty() ? p.account->name : r.ns;

@@ -14,7 +14,9 @@
 
 namespace hub::services {
 
-enum class Access { read, write };
+// What a use case needs of a repo: read it; contribute to it (open a pull request, like it:
+// read access, and credentials that may write at all); or write to it.
+enum class Access { read, contribute, write };
 
 struct RepoHandle {
   storage::db::RepoRow row;
@@ -24,7 +26,7 @@ struct RepoHandle {
 // Errors: not_found/"RepoNotFound" when missing or not readable by p (never revealing that a
 // private repo exists); not_found/"RepoMoved" with message = the new "ns/name" when the name
 // belongs to a renamed repo that p can read; unauthenticated (anonymous) or forbidden when
-// write access is needed and missing.
+// contribute/write access is needed and missing (a read token: forbidden, whatever the repo).
 Result<RepoHandle> open_repo(Hub& hub, const Principal& p, std::string_view type, std::string_view ns,
                              std::string_view name, Access need);
 

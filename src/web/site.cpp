@@ -48,7 +48,8 @@ http::Response render(const Page& p, std::string_view tmpl, json::object data, i
     csrf = p.req.cookie(kFormCsrfCookie);
     if (csrf.size() < 16 || csrf.size() > 64) {
       csrf = new_form_token();
-      res.set_header("Set-Cookie", std::string(kFormCsrfCookie) + "=" + csrf + "; Path=/; HttpOnly; SameSite=Lax");
+      res.set_header("Set-Cookie", std::string(kFormCsrfCookie) + "=" + csrf + "; Path=/; HttpOnly; SameSite=Lax" +
+                                       (p.req.base_url.starts_with("https://") ? "; Secure" : ""));
     }
   }
   data["csrf"] = csrf;

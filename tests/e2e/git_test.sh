@@ -55,8 +55,13 @@ echo nope > wb/bob.txt && git -C wb add bob.txt && git -C wb commit -qm bob
 check "another user cannot push" bash -c "! git -C wb push -q origin main 2>/dev/null"
 git -C wb remote set-url origin "http://alice:$ALICE_READ@$HOSTPORT/alice/m1"
 check "a read token cannot push" bash -c "! git -C wb push -q origin main 2>/dev/null"
+# Passwords are for the web log-in only (issue 14 #9): git is told to use a token instead.
 git -C wb remote set-url origin "http://alice:alicepass1@$HOSTPORT/alice/m1"
-check "the password works as git credential" git -C wb push -q origin main
+check "the password is refused as git credential" bash -c "! git -C wb push -q origin main 2>/dev/null"
+http GET "/alice/m1.git/info/refs?service=git-receive-pack" -u alice:alicepass1
+check "a git password gets 401 saying to use a token" bash -c "[ $STATUS = 401 ] && grep -qi '^x-error-message:.*use an access token' <<<\"\$0\"" "$HEADERS"
+git -C wb remote set-url origin "http://alice:$ALICE@$HOSTPORT/alice/m1"
+check "a write token works as git password" git -C wb push -q origin main
 
 # Private repos are invisible to others.
 http POST /api/repos/create -H "Authorization: Bearer $ALICE" -d '{"name":"secret","private":true}'

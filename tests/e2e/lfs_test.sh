@@ -125,8 +125,11 @@ batch "$BOB" /alice/m upload "$NEW" 14
 check "upload to someone else's repo: 403" test "$STATUS" = 403
 batch "$ALICE_READ" /alice/m upload "$NEW" 14
 check "upload with a read token: 403" test "$STATUS" = 403
+# Passwords only at the web log-in (issue 14 #9): git-lfs gets a 401 challenge saying to use a token.
 http POST /alice/m/info/lfs/objects/batch -u alice:alicepass1 -d "{\"operation\":\"download\",\"objects\":[{\"oid\":\"$SMALL\",\"size\":1000}]}"
-check "Basic auth with user + password works (as git sends it)" test "$STATUS" = 200 -a "$(jq -r '.objects[0].actions.download.href|length>0' <<<"$BODY")" = true
+check "Basic auth with user + password is refused with a token hint" test "$STATUS" = 401 -a "$(jq -r '.message|test("access token")' <<<"$BODY")" = true
+http POST /alice/m/info/lfs/objects/batch -u alice:"$ALICE" -d "{\"operation\":\"download\",\"objects\":[{\"oid\":\"$SMALL\",\"size\":1000}]}"
+check "Basic auth with user + token works (as git sends it)" test "$STATUS" = 200 -a "$(jq -r '.objects[0].actions.download.href|length>0' <<<"$BODY")" = true
 http POST /alice/m/info/lfs/objects/batch -u anyone:"$ALICE" -d "{\"operation\":\"upload\",\"objects\":[{\"oid\":\"$SMALL\",\"size\":1000}]}"
 check "Basic auth with any user + token works" test "$STATUS" = 200
 batch "" /alice/m upload "$NEW" 14

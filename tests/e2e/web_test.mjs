@@ -42,6 +42,9 @@ async function step(name, fn) {
 }
 
 const user = 'alice', password = 'correct-horse-9';
+// The session's CSRF token as the current page publishes it (<meta name="csrf-token">): API
+// posts that ride on the session cookie must carry it (issue 14 #10), as widget.js does.
+const csrfHeader = async () => ({ 'X-CSRF-Token': await page.getAttribute('meta[name="csrf-token"]', 'content') });
 const repo = `${user}/demo-model`;
 const card = `---
 license: mit
@@ -222,7 +225,7 @@ await step('widget (when the Inference API can run a model)', async () => {
   // 503 + estimated_time while the model loads, as on the Hub: ask again.
   let probe;
   for (let i = 0; i < 60; i++) {
-    probe = await page.request.post(`/models/${user}/sentiment`, { data: { inputs: 'I love this movie' }, timeout: 60000 });
+    probe = await page.request.post(`/models/${user}/sentiment`, { data: { inputs: 'I love this movie' }, headers: await csrfHeader(), timeout: 60000 });
     if (probe.status() !== 503) break;
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -249,7 +252,7 @@ await step('text-generation widget streams tokens into the page', async () => {
   await Promise.all([page.waitForURL('**/commit/*'), page.click('#upload-form button[type=submit]')]);
   let probe;
   for (let i = 0; i < 60; i++) {
-    probe = await page.request.post(`/models/${user}/stories`, { data: { inputs: 'Once upon a time', parameters: { max_new_tokens: 30 } }, timeout: 60000 });
+    probe = await page.request.post(`/models/${user}/stories`, { data: { inputs: 'Once upon a time', parameters: { max_new_tokens: 30 } }, headers: await csrfHeader(), timeout: 60000 });
     if (probe.status() !== 503) break;
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -286,6 +289,11 @@ await step('tokens page', async () => {
   check('a form post without the CSRF token is refused', forged.status() === 403);
   await page.reload();
   check('the refused post created nothing', !(await page.textContent('table.tokens')).includes('forged'));
+  // The API takes the session cookie for writes only with the page's CSRF token (issue 14 #10).
+  const noToken = await page.request.post('/api/repos/create', { data: { name: 'csrf-probe' } });
+  check('a cookie API write without the CSRF token is refused', noToken.status() === 403);
+  const withToken = await page.request.post('/api/repos/create', { data: { name: 'csrf-probe' }, headers: await csrfHeader() });
+  check('with the page\'s CSRF token it works', withToken.status() === 200);
 });
 
 await step('settings: private repos 404 for others', async () => {

@@ -53,7 +53,7 @@ Response whoami(Context& ctx, Request& req) {
                           {"role", p->token->role},
                           {"createdAt", iso8601(p->token->created_at)}}}};
   } else {
-    auth = {{"type", p->kind == services::AuthKind::session ? "session" : "password"}};
+    auth = {{"type", "session"}};
   }
   json::object out{{"type", "user"},
                    {"id", std::to_string(a.id)},
@@ -90,19 +90,31 @@ Response login(Context& ctx, Request& req) {
   if (!body) return to_response(body.error());
   auto user = json::get_string(*body, "username").value_or("");
   auto pass = json::get_string(*body, "password").value_or("");
-  auto s = services::login(ctx.hub, user, pass);
-  if (!s) return to_response(s.error());
+  auto s = services::login(ctx.hub, user, pass, req.remote_addr);
+  if (!s) {
+    if (s.error().retry_after_s > 0) {
+      auto r = Response::error(429, s.error().error.message);
+      r.set_header("Retry-After", std::to_string(s.error().retry_after_s));
+      return r;
+    }
+    return to_response(s.error().error);
+  }
+  // The csrf token goes with every cookie-authenticated write (X-CSRF-Token).
   auto res = Response::json(200, json::object{{"name", std::string(user)}, {"csrf", s->csrf}});
   res.set_header("Set-Cookie", std::string(kSessionCookie) + "=" + s->cookie +
-                                   "; Path=/; HttpOnly; SameSite=Lax; Max-Age=2592000");
+                                   "; Path=/; HttpOnly; SameSite=Lax; Max-Age=2592000" +
+                                   std::string(cookie_secure_attr(req)));
   return res;
 }
 
 Response logout(Context& ctx, Request& req) {
+  // Another site must not log our visitors out: the cookie counts only with CSRF proof.
+  if (auto p = principal_of(ctx.hub, req); !p && p.error().code == Errc::forbidden) return to_response(p.error());
   std::string cookie = req.cookie(kSessionCookie);
   if (!cookie.empty()) (void)services::logout(ctx.hub, cookie);
   auto res = Response::json(200, json::object{{"ok", true}});
-  res.set_header("Set-Cookie", std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+  res.set_header("Set-Cookie", std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0" +
+                                   std::string(cookie_secure_attr(req)));
   return res;
 }
 
@@ -119,8 +131,8 @@ Response list_tokens(Context& ctx, Request& req) {
 Response create_token(Context& ctx, Request& req) {
   auto p = require_account(ctx, req);
   if (!p) return to_response(p.error());
-  // A read token must not mint itself a write token.
-  if (!p->can_write_scope()) return Response::error(403, "A read token cannot create tokens");
+  // A read token must not mint itself a write token (the route is also marked writes()).
+  if (auto scope = services::require_write_scope(*p); !scope) return to_response(scope.error(), &*p);
   auto body = body_object(req);
   if (!body) return to_response(body.error());
   auto t = services::create_token(ctx.hub, p->account->id, json::get_string(*body, "name").value_or("token"),
@@ -134,7 +146,7 @@ Response create_token(Context& ctx, Request& req) {
 Response delete_token(Context& ctx, Request& req) {
   auto p = require_account(ctx, req);
   if (!p) return to_response(p.error());
-  if (!p->can_write_scope()) return Response::error(403, "A read token cannot revoke tokens");
+  if (auto scope = services::require_write_scope(*p); !scope) return to_response(scope.error(), &*p);
   int64_t id = 0;
   try {
     id = std::stoll(req.params["id"]);

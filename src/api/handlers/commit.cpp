@@ -51,11 +51,12 @@ Response commit(Context& ctx, Request& req, std::string_view type) {
   auto rev = join_revision(req.rest);
   if (!rev) return to_response(rev.error());
   services::CommitTarget target{*rev, req.query_flag("create_pr")};
-  // Opening a pull request needs only read access (as on the Hub); committing needs write.
+  // Opening a pull request needs read access and write-scoped credentials (as on the Hub);
+  // committing needs write.
   if (target.create_pr && p->anonymous())
     return to_response(Error{Errc::unauthenticated, "You must be logged in to open a pull request", ""});
   auto h = services::open_repo(ctx.hub, *p, type, req.params["ns"], req.params["name"],
-                               target.create_pr ? services::Access::read : services::Access::write);
+                               target.create_pr ? services::Access::contribute : services::Access::write);
   if (!h) return to_response(h.error(), &*p);
 
   NdjsonLimits limits;

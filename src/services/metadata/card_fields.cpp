@@ -1,6 +1,7 @@
 #include "services/metadata/card_fields.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace hub::services::metadata {
 namespace {
@@ -169,6 +170,11 @@ class Reader {
     if (const json::object* source = json::get_object(*r, "source")) {
       out.source_name = str(*source, "name");
       out.source_url = str(*source, "url");
+      // Pages render it as a link: only http(s), never javascript: or data: (issue 14, low).
+      if (!out.source_url.empty() && !is_http_url(out.source_url)) {
+        error(where + ".source.url: not an http(s) URL; dropped");
+        out.source_url.clear();
+      }
     }
     return out;
   }
@@ -262,6 +268,21 @@ json::array model_index_to_json(const std::vector<ModelIndexEntry>& entries) {
     out.push_back(std::move(entry));
   }
   return out;
+}
+
+bool is_http_url(std::string_view url) {
+  auto starts_ci = [&](std::string_view pre) {
+    if (url.size() <= pre.size()) return false;
+    for (size_t i = 0; i < pre.size(); ++i)
+      if (std::tolower(static_cast<unsigned char>(url[i])) != pre[i]) return false;
+    return true;
+  };
+  if (!starts_ci("http://") && !starts_ci("https://")) return false;
+  // Browsers drop tabs and newlines inside URLs and treat a backslash as a slash: refuse
+  // anything that is not plain printable ASCII rather than guess how it would be read.
+  for (unsigned char c : url)
+    if (c <= 0x20 || c >= 0x7f || c == '\\' || c == '"' || c == '<' || c == '>') return false;
+  return true;
 }
 
 }  // namespace hub::services::metadata

@@ -78,4 +78,8 @@ CardFields read_card_fields(const json::object& card_data, std::vector<std::stri
 // model-index back to the card's JSON shape (only the parsed, valid parts).
 json::array model_index_to_json(const std::vector<ModelIndexEntry>& entries);
 
+// An absolute http:// or https:// URL of plain printable ASCII: safe to put in an href (no
+// javascript:, data:, or whitespace tricks). Links taken from cards are shown only if this holds.
+bool is_http_url(std::string_view url);
+
 }  // namespace hub::services::metadata

@@ -8,8 +8,13 @@ namespace hub::web::pages {
 
 namespace {
 
-std::string session_cookie(const std::string& value) {
-  return std::string(kSessionCookie) + "=" + value + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=2592000";
+// Secure when clients reach us over https (--public-url https://..., or a proxy's
+// X-Forwarded-Proto): the session must never travel in clear text.
+std::string secure_attr(const Request& req) { return req.base_url.starts_with("https://") ? "; Secure" : ""; }
+
+std::string session_cookie(const Request& req, const std::string& value) {
+  return std::string(kSessionCookie) + "=" + value + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=2592000" +
+         secure_attr(req);
 }
 
 // Only local paths: an open redirect to another site must not ride on our log-in form. A path
@@ -39,14 +44,19 @@ Response login_submit(Site& s, Request& req) {
   Page p = make_page(s, req);
   Form f = parse_urlencoded(req.body);
   if (!csrf_ok(p, f)) return bad_token(p);
-  auto sess = services::login(s.hub, f.get("username"), f.get("password"));
+  auto sess = services::login(s.hub, f.get("username"), f.get("password"), req.remote_addr);
   if (!sess) {
-    return render(p, "login", json::object{{"title", "Log in"}, {"next", f.get("next")}, {"username", f.get("username")},
-                                           {"error", "Invalid username or password."}, {"signup", s.hub.config().allow_signup}},
-                  401);
+    // Throttled (issue 14 #9): 429 with Retry-After, and the page says how long to wait.
+    int wait = sess.error().retry_after_s;
+    Response res = render(p, "login", json::object{{"title", "Log in"}, {"next", f.get("next")}, {"username", f.get("username")},
+                                                   {"error", wait > 0 ? sess.error().error.message : "Invalid username or password."},
+                                                   {"signup", s.hub.config().allow_signup}},
+                          wait > 0 ? 429 : 401);
+    if (wait > 0) res.set_header("Retry-After", std::to_string(wait));
+    return res;
   }
   Response res = redirect(safe_next(f.get("next")));
-  res.set_header("Set-Cookie", session_cookie(sess->cookie));
+  res.set_header("Set-Cookie", session_cookie(req, sess->cookie));
   return res;
 }
 
@@ -72,10 +82,10 @@ Response join_submit(Site& s, Request& req) {
                                           {"fullname", u.fullname}, {"email", u.email}},
                   a.error().code == Errc::already_exists ? 409 : 400);
   }
-  auto sess = services::login(s.hub, u.name, u.password);
+  auto sess = services::login(s.hub, u.name, u.password, req.remote_addr);
   if (!sess) return redirect("/login");
   Response res = redirect("/" + a->name);
-  res.set_header("Set-Cookie", session_cookie(sess->cookie));
+  res.set_header("Set-Cookie", session_cookie(req, sess->cookie));
   return res;
 }
 
@@ -93,7 +103,7 @@ Response logout(Site& s, Request& req) {
   std::string cookie = req.cookie(kSessionCookie);
   if (!cookie.empty()) (void)services::logout(s.hub, cookie);
   Response res = redirect("/");
-  res.set_header("Set-Cookie", std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+  res.set_header("Set-Cookie", std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0" + secure_attr(req));
   return res;
 }
 

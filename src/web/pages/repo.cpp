@@ -1,4 +1,5 @@
 // The repo page: rendered card, metadata chips, eval results, sidebar, widget; and liking.
+#include "services/metadata/card_fields.h"
 #include "services/metadata/pipeline_types.h"
 #include "services/metadata/widgets.h"
 #include "web/markdown.h"
@@ -51,7 +52,9 @@ json::array eval_rows(const services::metadata::RepoMetadata& md) {
                                     {"metric", m.name.empty() ? m.type : m.name},
                                     {"value", metric_value(m.value)},
                                     {"source", r.source_name},
-                                    {"source_url", r.source_url}});
+                                    // Cached metadata may predate the parser's check.
+                                    {"source_url", services::metadata::is_http_url(r.source_url) ? r.source_url
+                                                                                                 : std::string()}});
   return rows;
 }
 

@@ -3,6 +3,13 @@
 // span, filled-in sentences, generated text (text-generation streams its tokens in as the
 // server sends them: server-sent events, as the JS client reads them). Output is built with DOM
 // nodes (textContent), never HTML strings, so model output cannot inject markup.
+// The API refuses cookie-authenticated posts without the session's CSRF token (the page's
+// <meta name="csrf-token">), so another site cannot run models as our visitor.
+const apiHeaders = () => ({
+  'Content-Type': 'application/json',
+  'X-CSRF-Token': document.querySelector('meta[name="csrf-token"]')?.content || '',
+});
+
 const el = (tag, cls, text) => {
   const e = document.createElement(tag);
   if (cls) e.className = cls;
@@ -120,7 +127,7 @@ export function init(root) {
     for (let attempt = 0; attempt < 5; attempt++) {
       let res;
       try {
-        res = await fetch(endpoint, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+        res = await fetch(endpoint, { method: 'POST', headers: apiHeaders(), body: JSON.stringify(body) });
       } catch (e) {
         output.replaceChildren(el('p', 'error', 'Network error: ' + e.message));
         return;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string>
 
+#include "services/metadata/card_fields.h"
 #include "services/metadata/libraries.h"
 #include "services/metadata/pipeline_types.h"
 #include "services/metadata/tags.h"
@@ -104,6 +105,28 @@ TEST(RepoMetadata, ParsesModelIndexAndReportsInvalidResults) {
             R"("dataset":{"type":"wikitext","name":"WikiText","split":"test"},"metrics":[{"type":"perplexity",)"
             R"("value":3.5E0,"name":"PPL"},{"type":"accuracy","value":"n/a"}],"source":{"url":"https://example.org",)"
             R"("name":"Leaderboard"}}]}])");
+}
+
+// Pages render source.url as a link (issue 14, low): only plain http(s) URLs are kept.
+TEST(RepoMetadata, EvalSourceUrlsMustBeHttp) {
+  for (std::string url : {"javascript:alert(1)", "JavaScript:alert(1)", " javascript:alert(1)", "java\tscript:x",
+                          "data:text/html,<script>x</script>", "vbscript:x", "//evil.example/x", "/relative",
+                          "https://ok.example/a b", "https://ok.example/\\x", "http://", "https://a\"onmouseover=x"}) {
+    md::RepoFiles repo;
+    json::value src(url);
+    std::string readme = "---\nmodel-index: [{name: m, results: [{task: {type: t}, dataset: {type: d, name: n}, "
+                         "metrics: [{type: acc, value: 1}], source: {name: s, url: " + json::serialize(src) + "}}]}]\n---\n";
+    repo.readme = readme;
+    auto m = md::build_repo_metadata(repo);
+    ASSERT_EQ(m.fields.model_index.size(), 1u) << url;
+    EXPECT_EQ(m.fields.model_index[0].results[0].source_url, "") << url;
+    EXPECT_EQ(m.fields.model_index[0].results[0].source_name, "s") << url;  // the result itself stays
+    EXPECT_TRUE(std::any_of(m.errors.begin(), m.errors.end(),
+                            [](const std::string& s) { return s.find("source.url") != std::string::npos; }))
+        << url;
+  }
+  for (std::string ok : {"https://example.org/board?x=1#y", "HTTP://EXAMPLE.ORG/", "http://10.0.0.1:8080/x"})
+    EXPECT_TRUE(md::is_http_url(ok)) << ok;
 }
 
 TEST(RepoMetadata, ModelIndexOfWrongShapesIsTolerated) {
