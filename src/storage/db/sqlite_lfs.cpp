@@ -37,11 +37,9 @@ Result<bool> SqliteDatabase::repo_has_lfs_object(int64_t repo_id, std::string_vi
   return *row;
 }
 
-Result<std::vector<int64_t>> SqliteDatabase::lfs_object_repos(std::string_view oid, int limit) {
-  auto c = pool_.take();
-  if (!c) return std::unexpected(c.error());
-  Stmt st(c->get(), "SELECT repo_id FROM repo_lfs_objects WHERE oid = ? ORDER BY repo_id LIMIT ?");
-  st.bind(1, oid).bind(2, int64_t(limit));
+namespace {
+// Every row's first column, as ids.
+Result<std::vector<int64_t>> first_column_ids(Stmt& st) {
   std::vector<int64_t> out;
   for (;;) {
     auto row = st.step();
@@ -51,20 +49,22 @@ Result<std::vector<int64_t>> SqliteDatabase::lfs_object_repos(std::string_view o
   }
   return out;
 }
+}  // namespace
+
+Result<std::vector<int64_t>> SqliteDatabase::lfs_object_repos(std::string_view oid, int limit) {
+  auto c = pool_.take();
+  if (!c) return std::unexpected(c.error());
+  Stmt st(c->get(), "SELECT repo_id FROM repo_lfs_objects WHERE oid = ? ORDER BY repo_id LIMIT ?");
+  st.bind(1, oid).bind(2, int64_t(limit));
+  return first_column_ids(st);
+}
 
 Result<std::vector<int64_t>> SqliteDatabase::lfs_backfill_queue(int limit) {
   auto c = pool_.take();
   if (!c) return std::unexpected(c.error());
   Stmt st(c->get(), "SELECT repo_id FROM lfs_link_backfill ORDER BY repo_id LIMIT ?");
   st.bind(1, int64_t(limit));
-  std::vector<int64_t> out;
-  for (;;) {
-    auto row = st.step();
-    if (!row) return std::unexpected(row.error());
-    if (!*row) break;
-    out.push_back(st.i64(0));
-  }
-  return out;
+  return first_column_ids(st);
 }
 
 Result<void> SqliteDatabase::lfs_backfill_done(int64_t repo_id) {

@@ -29,6 +29,24 @@ std::unexpected<Error> entry_not_found(std::string_view path, std::string_view w
               "EntryNotFound");
 }
 
+// Writes a commit of `tree` with opts' author, committer and message; parent may be null (root).
+Result<std::string> create_commit(git_repository* r, const CommitOptions& opts, const git_tree* tree,
+                                  const git_commit* parent) {
+  HUB_TRY(author, make_signature(opts.author));
+  HUB_TRY(committer, make_signature(opts.committer.value_or(opts.author)));
+  std::string message = opts.summary;
+  if (!opts.description.empty()) message += "\n\n" + opts.description;
+  if (message.back() != '\n') message += '\n';
+  const git_commit* parents[1] = {parent};
+  git_oid id;
+  if (int rc = git_commit_create(&id, r, nullptr, author.get(), committer.get(), nullptr, message.c_str(), tree,
+                                 parent ? 1 : 0, parents);
+      rc < 0) {
+    return git_fail(rc, "write commit");
+  }
+  return oid_hex(id);
+}
+
 }  // namespace
 
 struct CommitBuilder::State {
@@ -227,24 +245,12 @@ Result<std::string> CommitBuilder::write(const CommitOptions& opts) {
   git_tree* traw = nullptr;
   if (int rc = git_tree_lookup(&traw, s.git(), &*tree_id); rc < 0) return git_fail(rc, "tree");
   TreePtr tree(traw);
-  HUB_TRY(author, make_signature(opts.author));
-  HUB_TRY(committer, make_signature(opts.committer.value_or(opts.author)));
-  std::string message = opts.summary;
-  if (!opts.description.empty()) message += "\n\n" + opts.description;
-  if (message.back() != '\n') message += '\n';
   CommitPtr parent;
   if (!s.parent.empty()) {
     HUB_TRY(p, lookup_commit(s.git(), s.parent));
     parent = std::move(p);
   }
-  const git_commit* parents[1] = {parent.get()};
-  git_oid id;
-  if (int rc = git_commit_create(&id, s.git(), nullptr, author.get(), committer.get(), nullptr,
-                                 message.c_str(), tree.get(), parent ? 1 : 0, parents);
-      rc < 0) {
-    return git_fail(rc, "write commit");
-  }
-  return oid_hex(id);
+  return create_commit(s.git(), opts, tree.get(), parent.get());
 }
 
 Result<std::string> CommitBuilder::commit_to(std::string_view refname, const CommitOptions& opts) {
@@ -262,18 +268,7 @@ Result<std::string> write_root_commit_with_tree_of(Repo& repo, std::string_view 
   git_tree* traw = nullptr;
   if (int rc = git_commit_tree(&traw, c.get()); rc < 0) return git_fail(rc, "tree");
   TreePtr tree(traw);
-  HUB_TRY(author, make_signature(opts.author));
-  HUB_TRY(committer, make_signature(opts.committer.value_or(opts.author)));
-  std::string message = opts.summary;
-  if (!opts.description.empty()) message += "\n\n" + opts.description;
-  if (message.back() != '\n') message += '\n';
-  git_oid id;
-  if (int rc = git_commit_create(&id, r, nullptr, author.get(), committer.get(), nullptr, message.c_str(), tree.get(),
-                                 0, nullptr);
-      rc < 0) {
-    return git_fail(rc, "write commit");
-  }
-  return oid_hex(id);
+  return create_commit(r, opts, tree.get(), nullptr);
 }
 
 }  // namespace hub::storage::git
