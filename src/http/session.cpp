@@ -187,14 +187,16 @@ bool fill_request(const bhttp::request_header<>& h, Request& req) {
 }
 
 // The request's id, sent back as X-Request-Id and logged: the client's own when it is a plain
-// token (so an id set by a proxy or client traces through), else a new random one.
+// token (so an id set by a proxy or client traces through), else a new random one. As on the
+// Hub, X-Request-Id wins over X-Amzn-Trace-Id, where huggingface_hub puts its per-request uuid.
 std::string request_id_of(const Request& req) {
-  if (auto h = req.header("X-Request-Id"); h && !h->empty() && h->size() <= 128 &&
-                                           std::all_of(h->begin(), h->end(), [](char c) {
-                                             return std::isalnum(static_cast<unsigned char>(c)) || c == '-' ||
-                                                    c == '_' || c == '.' || c == ':' || c == '=';
-                                           }))
-    return std::string(*h);
+  auto plain = [](std::string_view v) {
+    return !v.empty() && v.size() <= 128 && std::all_of(v.begin(), v.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':' || c == '=';
+    });
+  };
+  for (std::string_view name : {"X-Request-Id", "X-Amzn-Trace-Id"})
+    if (auto h = req.header(name); h && plain(*h)) return std::string(*h);
   return base64url_encode(random_bytes(16));
 }
 

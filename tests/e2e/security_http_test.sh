@@ -84,6 +84,10 @@ for path in /api/health /api/models /api/models/alice/pub /alice/pub/resolve/mai
 done
 http GET /api/health -H 'X-Request-Id: trace-42'
 check "a client's X-Request-Id comes back" grep -qi '^x-request-id: trace-42' <<<"$HEADERS"
+http GET /api/health -H 'X-Amzn-Trace-Id: 2235ed7a-d1f3-4bfd-8309-5bfb777fdcd9'
+check "huggingface_hub's X-Amzn-Trace-Id becomes the request id" grep -qi '^x-request-id: 2235ed7a-d1f3-4bfd-8309-5bfb777fdcd9' <<<"$HEADERS"
+http GET /api/health -H 'X-Request-Id: trace-43' -H 'X-Amzn-Trace-Id: other'
+check "X-Request-Id wins over X-Amzn-Trace-Id" grep -qi '^x-request-id: trace-43' <<<"$HEADERS"
 http GET /api/health -H 'X-Request-Id: a b<script>'
 check "an X-Request-Id that is not a plain token is replaced by our own" grep -qi '^x-request-id: [A-Za-z0-9_-]\{22\}\s*$' <<<"$HEADERS"
 http GET /api/health -H $'X-Request-Id: a\x01b'
