@@ -141,6 +141,11 @@ class Database {
   virtual Result<std::optional<RepoIndexRow>> repo_index(int64_t repo_id) = 0;
   // Repos of `type` never indexed (no index row), at most limit, oldest first.
   virtual Result<std::vector<RepoRow>> unindexed_repos(std::string_view type, int limit) = 0;
+  // Repos queued for a one-time re-index because the indexing rules changed (migration 5:
+  // config.json decides the task, issue 15), at most limit, by id; and dequeuing one. A later
+  // rule change queues repos again with INSERT OR IGNORE in its own migration.
+  virtual Result<std::vector<int64_t>> reindex_queue(int limit) = 0;
+  virtual Result<void> reindex_done(int64_t repo_id) = 0;
   virtual Result<std::vector<RepoHit>> query_repos(const RepoQuery& q) = 0;
   // Tags of `type` carried by at least one public repo, most used first, at most limit.
   virtual Result<std::vector<std::string>> public_tags(std::string_view type, int limit) = 0;

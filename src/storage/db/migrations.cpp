@@ -185,6 +185,16 @@ CREATE TABLE lfs_link_backfill (
 );
 INSERT INTO lfs_link_backfill(repo_id) SELECT id FROM repos;
 )sql",
+      // 5: indexing rules changed (issue 15: a config.json with architectures/model_type makes a
+      // transformers repo whose task comes from the architecture, whatever the repo's age), so
+      // every existing repo is queued once for a re-index at start (services/indexer.h,
+      // reindex_queued). Repos without an index row are left to index_missing.
+      R"sql(
+CREATE TABLE reindex_queue (
+  repo_id INTEGER PRIMARY KEY REFERENCES repos(id) ON DELETE CASCADE
+);
+INSERT INTO reindex_queue(repo_id) SELECT repo_id FROM repo_index;
+)sql",
   };
   return m;
 }

@@ -65,6 +65,8 @@ class SqliteDatabase final : public Database {
   Result<void> put_repo_index(const std::vector<RepoIndexRow>& rows) override;
   Result<std::optional<RepoIndexRow>> repo_index(int64_t repo_id) override;
   Result<std::vector<RepoRow>> unindexed_repos(std::string_view type, int limit) override;
+  Result<std::vector<int64_t>> reindex_queue(int limit) override;
+  Result<void> reindex_done(int64_t repo_id) override;
   Result<std::vector<RepoHit>> query_repos(const RepoQuery& q) override;
   Result<std::vector<std::string>> public_tags(std::string_view type, int limit) override;
   // sqlite_counters.cpp (issue 5)

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "core/hash.h"
+#include "storage/db/sqlite_database.h"
 
 namespace hub::storage::db {
 namespace {
@@ -46,6 +47,50 @@ class SqliteTest : public ::testing::Test {
   std::filesystem::path dir;
   std::unique_ptr<Database> db;
 };
+
+// The re-index migration (issue 15: config.json decides the task) queues every repo an older
+// hubd indexed, once; repos made afterwards are indexed by the current rules and never queued.
+TEST_F(SqliteTest, ReindexMigrationQueuesIndexedRepos) {
+  auto indexed = repo("alice", "indexed");
+  auto unindexed = repo("alice", "unindexed");
+  RepoIndexRow row;
+  row.repo_id = indexed.id;
+  ASSERT_TRUE(db->put_repo_index({row}).has_value());
+  auto q = db->reindex_queue(10);
+  ASSERT_TRUE(q.has_value());
+  EXPECT_TRUE(q->empty()) << "a fresh database has nothing to re-index";
+
+  // Run the migration's own SQL on this data, as an upgrade from the version before it would.
+  const char* sql = nullptr;
+  for (const char* m : migrations())
+    if (std::string_view(m).find("CREATE TABLE reindex_queue") != std::string_view::npos) sql = m;
+  ASSERT_NE(sql, nullptr);
+  db.reset();
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open((dir / "hubd.db").string().c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE reindex_queue;", nullptr, nullptr, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, sql, nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(raw);
+  auto d = Database::open((dir / "hubd.db").string());
+  ASSERT_TRUE(d.has_value());
+  db = std::move(*d);
+
+  q = db->reindex_queue(10);
+  ASSERT_TRUE(q.has_value());
+  EXPECT_EQ(*q, std::vector<int64_t>{indexed.id});
+  ASSERT_TRUE(db->reindex_done(indexed.id).has_value());
+  ASSERT_TRUE(db->reindex_done(unindexed.id).has_value()) << "dequeuing what is not queued is a no-op";
+  EXPECT_TRUE(db->reindex_queue(10)->empty());
+  // Deleting a queued repo drops it from the queue (ON DELETE CASCADE).
+  raw = nullptr;
+  ASSERT_EQ(sqlite3_open((dir / "hubd.db").string().c_str(), &raw), SQLITE_OK);
+  std::string queue = "INSERT INTO reindex_queue(repo_id) VALUES (" + std::to_string(unindexed.id) + ");";
+  ASSERT_EQ(sqlite3_exec(raw, queue.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(raw);
+  EXPECT_EQ(db->reindex_queue(10)->size(), 1u);
+  ASSERT_TRUE(db->delete_repo(unindexed.id).has_value());
+  EXPECT_TRUE(db->reindex_queue(10)->empty());
+}
 
 TEST_F(SqliteTest, MigratesOnceAndReopens) {
   EXPECT_GE(db->schema_version(), 1);
