@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 
 namespace hub {
 
@@ -76,12 +77,15 @@ TEST(JsonNumbers, DoublesAreWrittenAsPythonReprs) {
   for (const auto& c : cases) {
     EXPECT_EQ(json::number_text(c.d), c.text);
     EXPECT_EQ(json::serialize(json::value(c.d)), c.text);
-    // Round trip: the text parses back to the very same double.
-    auto back = json::parse(c.text);
-    ASSERT_TRUE(back.has_value()) << c.text;
-    ASSERT_TRUE(back->is_double()) << c.text;
-    EXPECT_EQ(std::signbit(back->get_double()), std::signbit(c.d)) << c.text;
-    EXPECT_EQ(back->get_double(), c.d) << c.text;
+    // Round trip: the text reads back (strtod, as Python's float() does) as the very same double.
+    // Not through json::parse: Boost.JSON 1.81's parser is not exact in the last bit
+    // (0.9976111997365609 comes back one ulp off); it only has to see a JSON double.
+    double back = std::strtod(c.text, nullptr);
+    EXPECT_EQ(std::signbit(back), std::signbit(c.d)) << c.text;
+    EXPECT_EQ(back, c.d) << c.text;
+    auto parsed = json::parse(c.text);
+    ASSERT_TRUE(parsed.has_value()) << c.text;
+    EXPECT_TRUE(parsed->is_double()) << c.text;
   }
 }
 

@@ -135,7 +135,7 @@ const std::vector<Case>& cases() {
       {"peft_causal_lm", card("base_model: meta/llama"), "", {"adapter_config.json"}, "text-generation", "peft", "",
        R"({"task_type":"CAUSAL_LM","base_model_name_or_path":"meta/llama"})"},
       {"peft_base_model_tag", card("base_model: org/classifier"), "", {"adapter_config.json"},
-       "text-classification", "peft", "", R"({"task_type":"SEQ_CLS"})", false, "text-classification"},
+       "text-classification", "peft", "", R"({"task_type":"SEQ_CLS"})", "text-classification"},
       {"peft_unknown_task", "", "", {"adapter_config.json"}, "", "peft", "", R"({"task_type":"SEQ_CLS"})"},
       {"gguf_only", "", "", {"model-Q4_K_M.gguf", "README.md"}, "text-generation", "gguf"},
       {"onnx_only_no_default", "", "", {"model.onnx"}, "", "onnx"},
