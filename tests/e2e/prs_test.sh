@@ -180,4 +180,42 @@ check "the private discussion did not leak into the error" bash -c '! grep -q "p
 http GET "$S/1" -H "Authorization: Bearer $ALICE_READ"
 check "the owner's read token reads the private discussion" test "$STATUS $(jq -r .title <<<"$BODY")" = "200 private talk"
 
+# ---- web pages: Community tab, conversation, files changed, comment and merge forms ----
+web_login() {  # web_login USER PASSWORD JAR
+  curl -s -o /dev/null -c "$3" -X POST "$URL/api/login" -H 'Content-Type: application/json' \
+    -d "{\"username\":\"$1\",\"password\":\"$2\"}"
+}
+web_login alice alicepass1 "$E2E_TMP/alice.jar"
+web_login bob bobpass123 "$E2E_TMP/bob.jar"
+page() { curl -s -b "$1" "$URL$2"; }
+csrf_of() { grep -o 'name="csrf" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//'; }
+check "the repo page has a Community tab" grep -q 'data-tab="community"' <<<"$(page "$E2E_TMP/alice.jar" /alice/m)"
+LIST=$(page "$E2E_TMP/alice.jar" "/alice/m/discussions?status=all")
+check "the Community tab lists the 4 discussions and PRs" test "$(grep -c 'class="discussion-row"' <<<"$LIST")" = 4
+check "the Community tab has the new discussion form" grep -q 'id="new-discussion"' <<<"$LIST"
+http POST "/api/models/alice/m/commit/main?create_pr=1" "${B[@]}" -H "Content-Type: application/x-ndjson" \
+  --data-binary "$(commit_body "Bob adds e" e.txt "web merge")"
+P5=$(page "$E2E_TMP/bob.jar" /alice/m/discussions/5)
+check "PR page: the conversation shows the pushed commit" grep -q 'pushed <a href="/alice/m/commit/' <<<"$P5"
+check "PR page: no merge button for a user without write access" bash -c '! grep -q id=\"merge\" <<<"$1"' _ "$P5"
+FILES=$(page "$E2E_TMP/bob.jar" /alice/m/discussions/5/files)
+check "PR files page: the diff of e.txt against main" bash -c 'grep -q "data-path=\"e.txt\"" <<<"$1" && grep -q "web merge" <<<"$1"' _ "$FILES"
+CSRF=$(csrf_of <<<"$P5")
+http POST /alice/m/discussions/5/comment -b "$E2E_TMP/bob.jar" --data-urlencode "csrf=$CSRF" --data-urlencode "comment=Looks **good**"
+check "web comment form: 303 back to the PR" test "$STATUS" = 303
+check "the web comment is in the API's events" test "$(curl -s "$URL$D/5" | jq -r '.events[-1].data.latest.raw')" = "Looks **good**"
+check "the comment is rendered as markdown on the page" grep -q '<strong>good</strong>' <<<"$(page "$E2E_TMP/bob.jar" /alice/m/discussions/5)"
+http POST /alice/m/discussions/5/comment -b "$E2E_TMP/bob.jar" --data-urlencode "comment=no token"
+check "web comment without the CSRF token: 403" test "$STATUS" = 403
+P5A=$(page "$E2E_TMP/alice.jar" /alice/m/discussions/5)
+check "PR page: merge and close buttons for the owner" bash -c 'grep -q id=\"merge\" <<<"$1" && grep -q id=\"close\" <<<"$1"' _ "$P5A"
+P4A=$(page "$E2E_TMP/alice.jar" /alice/m/discussions/4)
+check "conflicting PR page: conflict named, no merge button" bash -c 'grep -q "id=\"conflicts\"" <<<"$1" && ! grep -q id=\"merge\" <<<"$1"' _ "$P4A"
+http POST /alice/m/discussions/5/merge -b "$E2E_TMP/alice.jar" --data-urlencode "csrf=$(csrf_of <<<"$P5A")"
+check "web merge: 303, PR merged, e.txt on main" \
+  test "$STATUS|$(curl -s "$URL$D/5" | jq -r .status)|$(curl -s "$URL/alice/m/resolve/main/e.txt")" = "303|merged|web merge"
+check "a private repo's Community tab is 404 to an outsider" test "$(curl -s -o /dev/null -w '%{http_code}' -b "$E2E_TMP/bob.jar" "$URL/alice/secret/discussions")" = 404
+check "a private discussion page is 404 to an outsider" test "$(curl -s -o /dev/null -w '%{http_code}' -b "$E2E_TMP/bob.jar" "$URL/alice/secret/discussions/1")" = 404
+check "a private discussion page is 404 anonymously" test "$(curl -s -o /dev/null -w '%{http_code}' "$URL/alice/secret/discussions/1")" = 404
+
 finish
