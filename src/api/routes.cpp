@@ -125,6 +125,12 @@ void add_routes(http::Router& r, Context& ctx) {
     r.add("GET", api + "/likers", typed(h::repo_likers));
   }
   r.add("GET", "/api/users/{user}/likes", bind(h::user_likes));
+  // Repo ids without a namespace (issue 17: HfFileSystem/ListGitCommits tests probe them).
+  for (std::string type : {"model", "dataset", "space"}) {
+    std::string one = "/api/" + type + "s/{name}";
+    for (std::string tail : {"", "/revision/{rev*}", "/commits/{rev*}", "/tree/{rest*}"})
+      r.add("GET", one + tail, bind(h::repo_without_namespace));
+  }
 
   // Discussions and pull requests (issue 17).
   for (std::string type : {"model", "dataset", "space"}) {

@@ -12,6 +12,7 @@ using http::Response;
 
 // system.cpp
 Response health(Context& ctx, Request& req);
+Response repo_without_namespace(Context& ctx, Request& req);  // GET /api/{type}s/{name}[/…]: RepoNotFound
 
 // accounts.cpp
 Response whoami(Context& ctx, Request& req);
