@@ -1,6 +1,7 @@
 #include "services/discussions.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include "core/hash.h"
 #include "core/json.h"
@@ -372,6 +373,16 @@ Result<db::DiscussionRow> open_pr_for_commit(Hub& hub, const Principal& p, const
   if (desc.size() > kMaxComment) desc.resize(kMaxComment);
   HUB_TRY(made, hub.db().create_discussion(d, make_event(0, "comment", p.account->id, desc), min_num));
   return made.first;
+}
+
+bool is_own_open_pr(Hub& hub, const Principal& p, const db::RepoRow& repo, std::string_view ref) {
+  if (!p.account || !p.can_write_scope() || !ref.starts_with("refs/pr/")) return false;
+  int64_t num = 0;
+  std::string_view n = ref.substr(8);
+  auto [ptr, ec] = std::from_chars(n.data(), n.data() + n.size(), num);
+  if (ec != std::errc() || ptr != n.data() + n.size()) return false;
+  auto d = hub.db().discussion_by_num(repo.id, num);
+  return d && d->is_pr && d->author_id == p.account->id && (d->status == "open" || d->status == "draft");
 }
 
 void drop_discussion(Hub& hub, int64_t discussion_id) {

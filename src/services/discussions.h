@@ -90,6 +90,9 @@ Result<storage::db::DiscussionRow> open_pr_for_commit(Hub& hub, const Principal&
                                                       std::string_view summary, std::string_view description,
                                                       std::string_view target_ref, int64_t min_num);
 void drop_discussion(Hub& hub, int64_t discussion_id);
+// Whether p may commit to `ref` without write access: ref is refs/pr/N of an open or draft PR
+// that p opened (the Hub lets a PR's author push to it).
+bool is_own_open_pr(Hub& hub, const Principal& p, const storage::db::RepoRow& repo, std::string_view ref);
 // For on_refs_updated: a "commit" event per commit refs/pr/N gained (N an existing PR).
 void record_pr_commits(Hub& hub, const RepoHandle& repo, const std::vector<storage::db::RefUpdate>& updates);
 

@@ -133,19 +133,30 @@ check "the conflict error names the file" grep -q "d.txt" <<<"$BODY"
 check "main did not move" test "$(curl -s "$URL/api/models/alice/m" | jq -r .sha)" = "$MAIN3"
 check "PR 4 stays open" test "$(curl -s "$URL$D/4" | jq -r .status)" = open
 
+# ---- a PR's author commits to it without write access; others cannot ----
+http POST "/api/models/alice/m/commit/refs%2Fpr%2F4" "${B[@]}" -H "Content-Type: application/x-ndjson" \
+  --data-binary "$(commit_body "Bob fixes d" f.txt "more")"
+check "the PR author (no write access) commits to refs/pr/4" test "$STATUS" = 200
+check "... and it is an event of PR 4" test "$(curl -s "$URL$D/4" | jq -r '[.events[]|select(.type=="commit")|.data.subject]|join(",")')" = "Bob edits d,Bob fixes d"
+http POST "$D" "${A[@]}" "${J[@]}" -d '{"title":"Alice drafts","pullRequest":true}'
+ALICE_PR=$(jq -r .num <<<"$BODY")
+expect_error 403 "another user commits to alice's PR" POST "/api/models/alice/m/commit/refs%2Fpr%2F$ALICE_PR" "${B[@]}" \
+  -H "Content-Type: application/x-ndjson" --data-binary "$(commit_body "Bob sneaks in" g.txt "x")"
+http POST "$D/$ALICE_PR/status" "${A[@]}" "${J[@]}" -d '{"status":"closed"}'
+
 # ---- listing: filters and pages ----
 http POST "$D/1/status" "${A[@]}" "${J[@]}" -d '{"status":"closed"}'
 check "close discussion 1" test "$STATUS" = 200
 nums() { curl -s "$URL$D?$1" | jq -r '[.discussions[].num]|join(",")'; }
-check "list: all, newest first" test "$(nums '')" = "4,3,2,1"
-check "list: type=pull_request" test "$(nums type=pull_request)" = "4,3,2"
+check "list: all, newest first" test "$(nums '')" = "5,4,3,2,1"
+check "list: type=pull_request" test "$(nums type=pull_request)" = "5,4,3,2"
 check "list: type=discussion" test "$(nums type=discussion)" = "1"
 check "list: status=open" test "$(nums status=open)" = "4"
-check "list: status=closed (closed and merged)" test "$(nums status=closed)" = "3,2,1"
+check "list: status=closed (closed and merged)" test "$(nums status=closed)" = "5,3,2,1"
 check "list: author=bob" test "$(nums author=bob)" = "4,3,2"
 check "list: author=nobody" test "$(nums author=nobody)" = ""
 http GET "$D?p=1"
-check "list page 2: empty, count 4, start 50" test "$(jq -r '[(.discussions|length),.count,.start]|join(",")' <<<"$BODY")" = "0,4,50"
+check "list page 2: empty, count 5, start 50" test "$(jq -r '[(.discussions|length),.count,.start]|join(",")' <<<"$BODY")" = "0,5,50"
 expect_error 400 "list with a bad type" GET "$D?type=issues"
 expect_error 400 "list with a bad page" GET "$D?p=-1"
 
@@ -191,29 +202,29 @@ page() { curl -s -b "$1" "$URL$2"; }
 csrf_of() { grep -o 'name="csrf" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//'; }
 check "the repo page has a Community tab" grep -q 'data-tab="community"' <<<"$(page "$E2E_TMP/alice.jar" /alice/m)"
 LIST=$(page "$E2E_TMP/alice.jar" "/alice/m/discussions?status=all")
-check "the Community tab lists the 4 discussions and PRs" test "$(grep -c 'class="discussion-row"' <<<"$LIST")" = 4
+check "the Community tab lists the 5 discussions and PRs" test "$(grep -c 'class="discussion-row"' <<<"$LIST")" = 5
 check "the Community tab has the new discussion form" grep -q 'id="new-discussion"' <<<"$LIST"
 http POST "/api/models/alice/m/commit/main?create_pr=1" "${B[@]}" -H "Content-Type: application/x-ndjson" \
   --data-binary "$(commit_body "Bob adds e" e.txt "web merge")"
-P5=$(page "$E2E_TMP/bob.jar" /alice/m/discussions/5)
+P5=$(page "$E2E_TMP/bob.jar" /alice/m/discussions/6)
 check "PR page: the conversation shows the pushed commit" grep -q 'pushed <a href="/alice/m/commit/' <<<"$P5"
 check "PR page: no merge button for a user without write access" bash -c '! grep -q id=\"merge\" <<<"$1"' _ "$P5"
-FILES=$(page "$E2E_TMP/bob.jar" /alice/m/discussions/5/files)
+FILES=$(page "$E2E_TMP/bob.jar" /alice/m/discussions/6/files)
 check "PR files page: the diff of e.txt against main" bash -c 'grep -q "data-path=\"e.txt\"" <<<"$1" && grep -q "web merge" <<<"$1"' _ "$FILES"
 CSRF=$(csrf_of <<<"$P5")
-http POST /alice/m/discussions/5/comment -b "$E2E_TMP/bob.jar" --data-urlencode "csrf=$CSRF" --data-urlencode "comment=Looks **good**"
+http POST /alice/m/discussions/6/comment -b "$E2E_TMP/bob.jar" --data-urlencode "csrf=$CSRF" --data-urlencode "comment=Looks **good**"
 check "web comment form: 303 back to the PR" test "$STATUS" = 303
-check "the web comment is in the API's events" test "$(curl -s "$URL$D/5" | jq -r '.events[-1].data.latest.raw')" = "Looks **good**"
-check "the comment is rendered as markdown on the page" grep -q '<strong>good</strong>' <<<"$(page "$E2E_TMP/bob.jar" /alice/m/discussions/5)"
-http POST /alice/m/discussions/5/comment -b "$E2E_TMP/bob.jar" --data-urlencode "comment=no token"
+check "the web comment is in the API's events" test "$(curl -s "$URL$D/6" | jq -r '.events[-1].data.latest.raw')" = "Looks **good**"
+check "the comment is rendered as markdown on the page" grep -q '<strong>good</strong>' <<<"$(page "$E2E_TMP/bob.jar" /alice/m/discussions/6)"
+http POST /alice/m/discussions/6/comment -b "$E2E_TMP/bob.jar" --data-urlencode "comment=no token"
 check "web comment without the CSRF token: 403" test "$STATUS" = 403
-P5A=$(page "$E2E_TMP/alice.jar" /alice/m/discussions/5)
+P5A=$(page "$E2E_TMP/alice.jar" /alice/m/discussions/6)
 check "PR page: merge and close buttons for the owner" bash -c 'grep -q id=\"merge\" <<<"$1" && grep -q id=\"close\" <<<"$1"' _ "$P5A"
 P4A=$(page "$E2E_TMP/alice.jar" /alice/m/discussions/4)
 check "conflicting PR page: conflict named, no merge button" bash -c 'grep -q "id=\"conflicts\"" <<<"$1" && ! grep -q id=\"merge\" <<<"$1"' _ "$P4A"
-http POST /alice/m/discussions/5/merge -b "$E2E_TMP/alice.jar" --data-urlencode "csrf=$(csrf_of <<<"$P5A")"
+http POST /alice/m/discussions/6/merge -b "$E2E_TMP/alice.jar" --data-urlencode "csrf=$(csrf_of <<<"$P5A")"
 check "web merge: 303, PR merged, e.txt on main" \
-  test "$STATUS|$(curl -s "$URL$D/5" | jq -r .status)|$(curl -s "$URL/alice/m/resolve/main/e.txt")" = "303|merged|web merge"
+  test "$STATUS|$(curl -s "$URL$D/6" | jq -r .status)|$(curl -s "$URL/alice/m/resolve/main/e.txt")" = "303|merged|web merge"
 check "a private repo's Community tab is 404 to an outsider" test "$(curl -s -o /dev/null -w '%{http_code}' -b "$E2E_TMP/bob.jar" "$URL/alice/secret/discussions")" = 404
 check "a private discussion page is 404 to an outsider" test "$(curl -s -o /dev/null -w '%{http_code}' -b "$E2E_TMP/bob.jar" "$URL/alice/secret/discussions/1")" = 404
 check "a private discussion page is 404 anonymously" test "$(curl -s -o /dev/null -w '%{http_code}' "$URL/alice/secret/discussions/1")" = 404
