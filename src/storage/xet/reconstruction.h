@@ -7,10 +7,12 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <span>
 #include <utility>
 #include <vector>
 
+#include "core/json.h"
 #include "core/result.h"
 #include "storage/xet/hash.h"
 #include "storage/xet/shard.h"
@@ -65,5 +67,15 @@ struct ReconstructionPlan {
 // fit its xorb (chunk range, unpacked bytes). An empty file plans to nothing.
 Result<ReconstructionPlan> plan_reconstruction(std::span<const FileTerm> terms, const XorbLookup& lookup,
                                                std::optional<RangeRequest> range = std::nullopt);
+
+// The signed transfer URL of one fetch range (the caller signs; the URL must honour any Range
+// inside [byte_start, byte_end]).
+using FetchUrl = std::function<std::string(const MerkleHash& xorb, const PlanFetch& fetch)>;
+
+// The reply bodies of GET /v2/reconstructions/{file} and /v1/reconstructions/{file} (XET.md §4):
+// hashes as xhex, chunk ranges end-exclusive, byte ranges end-inclusive, one fetch entry per
+// merged range so every transfer request is single-range.
+json::value reconstruction_v2_json(const ReconstructionPlan& plan, const FetchUrl& url);
+json::value reconstruction_v1_json(const ReconstructionPlan& plan, const FetchUrl& url);
 
 }  // namespace hub::storage::xet

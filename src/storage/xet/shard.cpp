@@ -214,4 +214,15 @@ std::vector<uint8_t> serialize_shard(const Shard& shard) {
   return std::move(w.out);
 }
 
+std::vector<uint8_t> dedup_reply_shard(std::span<const ShardXorb> offered, const MerkleHash& key, uint64_t now_unix,
+                                       uint64_t ttl_seconds) {
+  HUB_ASSERT(!key.is_zero() && "dedup replies are always keyed");
+  Shard reply;
+  reply.xorbs.assign(offered.begin(), offered.end());
+  for (auto& x : reply.xorbs)
+    for (auto& c : x.chunks) c.hash = hmac(c.hash, key);
+  reply.footer = ShardFooter{key, now_unix, now_unix + ttl_seconds};
+  return serialize_shard(reply);
+}
+
 }  // namespace hub::storage::xet

@@ -77,4 +77,11 @@ Result<Shard> parse_shard(std::span<const uint8_t> body);
 // which is how the dedup reply is written. Without, the upload-body form.
 std::vector<uint8_t> serialize_shard(const Shard& shard);
 
+// The body of a dedup reply (GET /v1/chunks/…, XET.md §3.3): no files, the CAS blocks of the
+// xorbs offered, each chunk hash replaced by hmac(hash, key) so the reader learns no raw chunk
+// hash of data it did not upload (a zero key would send raw hashes: refused by assertion), and
+// a footer with the key, `now` and `now + ttl` (clients drop replies past key_expiry).
+std::vector<uint8_t> dedup_reply_shard(std::span<const ShardXorb> offered, const MerkleHash& key, uint64_t now_unix,
+                                       uint64_t ttl_seconds);
+
 }  // namespace hub::storage::xet

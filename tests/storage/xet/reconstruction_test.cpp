@@ -203,3 +203,45 @@ TEST(XetReconstruction, UnsatisfiableRangesAndBrokenTerms) {
 
 }  // namespace
 }  // namespace hub::storage::xet
+
+namespace hub::storage::xet {
+namespace {
+
+TEST(XetReconstruction, V2AndV1JsonShapes) {
+  Fixture fx;
+  auto plan = plan_reconstruction(fx.terms, fx.lookup(), RangeRequest{100, 200000});
+  ASSERT_TRUE(plan);
+  auto url = [](const MerkleHash& x, const PlanFetch& f) {
+    return "http://cas/v1/xorb-data/" + to_xhex(x) + "?r=" + std::to_string(f.byte_start);
+  };
+  auto v2 = reconstruction_v2_json(*plan, url).as_object();
+  EXPECT_EQ(v2.at("offset_into_first_range").as_uint64(), 100u);
+  const auto& terms = v2.at("terms").as_array();
+  ASSERT_EQ(terms.size(), plan->terms.size());
+  const auto& t0 = terms[0].as_object();
+  EXPECT_EQ(t0.at("hash").as_string(), to_xhex(fx.hashes[1]));
+  EXPECT_EQ(t0.at("range").as_object().at("start").as_uint64(), plan->terms[0].chunk_start);
+  EXPECT_EQ(t0.at("unpacked_length").as_uint64(), plan->terms[0].unpacked_length);
+  const auto& xorbs = v2.at("xorbs").as_object();
+  ASSERT_EQ(xorbs.size(), plan->fetch.size());
+  const auto& e = xorbs.at(to_xhex(fx.hashes[1])).as_array()[0].as_object();
+  const auto& f0 = plan->fetch[0].second[0];
+  EXPECT_EQ(e.at("url").as_string(), url(fx.hashes[1], f0));
+  const auto& r = e.at("ranges").as_array()[0].as_object();
+  EXPECT_EQ(r.at("chunks").as_object().at("end").as_uint64(), f0.chunk_end);
+  EXPECT_EQ(r.at("bytes").as_object().at("start").as_uint64(), f0.byte_start);
+  EXPECT_EQ(r.at("bytes").as_object().at("end").as_uint64(), f0.byte_end);
+
+  auto v1 = reconstruction_v1_json(*plan, url).as_object();
+  EXPECT_EQ(v1.at("terms"), v2.at("terms"));
+  const auto& fi = v1.at("fetch_info").as_object().at(to_xhex(fx.hashes[1])).as_array()[0].as_object();
+  EXPECT_EQ(fi.at("range").as_object().at("start").as_uint64(), f0.chunk_start);
+  EXPECT_EQ(fi.at("url_range").as_object().at("end").as_uint64(), f0.byte_end);
+  EXPECT_EQ(fi.at("url").as_string(), url(fx.hashes[1], f0));
+
+  auto empty = reconstruction_v2_json(*plan_reconstruction({}, fx.lookup()), url);
+  EXPECT_EQ(json::serialize(empty), R"({"offset_into_first_range":0,"terms":[],"xorbs":{}})");
+}
+
+}  // namespace
+}  // namespace hub::storage::xet

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 #include <vector>
@@ -171,6 +172,39 @@ TEST(XetShard, EmptyShardIsJustHeaderAndBookends) {
   ASSERT_TRUE(back);
   EXPECT_TRUE(back->files.empty());
   EXPECT_TRUE(back->xorbs.empty());
+}
+
+}  // namespace
+}  // namespace hub::storage::xet
+
+namespace hub::storage::xet {
+namespace {
+
+TEST(XetShard, DedupReplyCarriesOnlyKeyedChunkHashes) {
+  Shard s = sample();
+  MerkleHash key = hash_of(9);
+  auto body = dedup_reply_shard(s.xorbs, key, 1000, 3600);
+  auto back = parse_shard(body);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_TRUE(back->files.empty());
+  ASSERT_TRUE(back->footer);
+  EXPECT_EQ(back->footer->chunk_hmac_key, key);
+  EXPECT_EQ(back->footer->creation_unix, 1000u);
+  EXPECT_EQ(back->footer->key_expiry_unix, 4600u);
+  ASSERT_EQ(back->xorbs.size(), s.xorbs.size());
+  for (size_t x = 0; x < s.xorbs.size(); ++x) {
+    EXPECT_EQ(back->xorbs[x].hash, s.xorbs[x].hash);
+    ASSERT_EQ(back->xorbs[x].chunks.size(), s.xorbs[x].chunks.size());
+    for (size_t c = 0; c < s.xorbs[x].chunks.size(); ++c) {
+      EXPECT_EQ(back->xorbs[x].chunks[c].hash, hmac(s.xorbs[x].chunks[c].hash, key));
+      EXPECT_NE(back->xorbs[x].chunks[c].hash, s.xorbs[x].chunks[c].hash);
+      EXPECT_EQ(back->xorbs[x].chunks[c].unpacked_bytes, s.xorbs[x].chunks[c].unpacked_bytes);
+    }
+  }
+  // No raw chunk hash appears anywhere in the bytes.
+  for (auto& x : s.xorbs)
+    for (auto& c : x.chunks)
+      EXPECT_EQ(std::search(body.begin(), body.end(), c.hash.bytes.begin(), c.hash.bytes.end()), body.end());
 }
 
 }  // namespace
