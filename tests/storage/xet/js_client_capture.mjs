@@ -2,7 +2,9 @@
 // Xet to a stand-in hub that records what it sends: every xorb and shard body, as the client
 // wrote them (its own chunker, LZ4 and BG4 writers, shard writer). The C++ test then checks
 // hubd's parsers accept them and that they describe the files exactly.
-// usage: node js_client_capture.mjs NODE_MODULES_DIR OUT_DIR FILE...
+// usage: [DEDUP_REPLY=file] node js_client_capture.mjs NODE_MODULES_DIR OUT_DIR FILE...
+// With DEDUP_REPLY, every dedup query (GET /v1/chunks/…) is answered 200 with that file's bytes
+// (a shard hubd wrote), else 404.
 // writes OUT_DIR/xorb-<xhex> and OUT_DIR/shard-<n>; prints "xorb <xhex> <bytes>",
 // "shard <n> <bytes>", "file <name> <sha256>" lines and "calls <METHOD path>..." for the log.
 import fs from "node:fs";
@@ -52,7 +54,11 @@ const server = http.createServer(async (req, res) => {
     return json(200, { transfer: "xet", objects }, { "Content-Type": "application/vnd.git-lfs+json" });
   }
   if (req.method === "GET" && /\/xet-write-token\//.test(p)) return json(200, token, tokenHeaders);
-  if (req.method === "GET" && p.startsWith("/cas/v1/chunks/")) return json(404, { error: "not found" });
+  if (req.method === "GET" && p.startsWith("/cas/v1/chunks/")) {
+    if (!process.env.DEDUP_REPLY) return json(404, { error: "not found" });
+    res.writeHead(200, { "Content-Type": "application/octet-stream" });
+    return res.end(fs.readFileSync(process.env.DEDUP_REPLY));
+  }
   if (req.method === "POST" && (m = p.match(/^\/cas\/v1\/xorbs\/default\/([0-9a-f]{64})$/))) {
     fs.writeFileSync(path.join(outDir, `xorb-${m[1]}`), body);
     console.log(`xorb ${m[1]} ${body.length}`);

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <ctime>
+#include <optional>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -141,6 +143,108 @@ TEST(XetJsClientFormats, XorbsAndShardsFromUploadFilesParseAndRebuildTheFiles) {
     std::string sha = sha256_hex({reinterpret_cast<const char*>(data.data()), data.size()});
     EXPECT_TRUE(sha_to_file.count(sha)) << name << " is in no shard";
   }
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace hub::storage::xet
+
+namespace hub::storage::xet {
+namespace {
+
+struct Capture {
+  std::map<MerkleHash, std::pair<std::vector<uint8_t>, XorbIndex>> xorbs;
+  std::vector<Shard> shards;
+  uint64_t xorb_bytes = 0;
+};
+
+Capture load(const fs::path& out) {
+  Capture c;
+  for (auto& e : fs::directory_iterator(out)) {
+    auto body = slurp(e.path());
+    if (e.path().filename().string().starts_with("xorb-")) {
+      auto idx = parse_xorb(body);
+      EXPECT_TRUE(idx);
+      if (!idx) continue;
+      c.xorb_bytes += body.size();
+      c.xorbs[idx->hash] = {std::move(body), std::move(*idx)};
+    } else {
+      auto s = parse_shard(body);
+      EXPECT_TRUE(s);
+      if (s) c.shards.push_back(std::move(*s));
+    }
+  }
+  return c;
+}
+
+// The file's bytes from its terms, looking xorbs up in any of the captures.
+std::optional<std::vector<uint8_t>> rebuild(const ShardFile& f, const std::vector<const Capture*>& from) {
+  std::vector<uint8_t> out;
+  for (const auto& t : f.terms) {
+    const std::pair<std::vector<uint8_t>, XorbIndex>* x = nullptr;
+    for (auto* c : from)
+      if (auto it = c->xorbs.find(t.xorb); it != c->xorbs.end()) x = &it->second;
+    if (!x || t.chunk_end > x->second.chunks.size()) return std::nullopt;
+    for (uint32_t i = t.chunk_start; i < t.chunk_end; ++i) {
+      const auto& ch = x->second.chunks[i];
+      std::vector<uint8_t> buf;
+      if (!decode_chunk(ch.scheme, std::span(x->first).subspan(ch.offset + 8, ch.compressed_size), ch.uncompressed_size, buf))
+        return std::nullopt;
+      out.insert(out.end(), buf.begin(), buf.end());
+    }
+  }
+  return out;
+}
+
+// A dedup reply written by hubd (HMAC-keyed chunk hashes, footer with key and expiry) is read by
+// the real JS client: re-uploading a file with 1 MiB changed in its middle sends only the new
+// chunks, and the shard it then writes rebuilds the file from the old and new xorbs.
+TEST(XetJsClientFormats, ClientDedupsAgainstOurDedupReply) {
+  if (!testing::have_oracles()) GTEST_SKIP() << "no " << testing::node_modules() << " (scripts/npm-deps.sh)";
+  fs::path dir = fs::temp_directory_path() / ("hubd-xet-jsdedup-" + std::to_string(::getpid()));
+  fs::create_directories(dir / "out1");
+  fs::create_directories(dir / "out2");
+  std::vector<uint8_t> a(6 << 20);
+  std::mt19937_64 rng(17);
+  for (auto& b : a) b = uint8_t(rng());
+  auto b = a;
+  for (size_t i = 3 << 20; i < (4 << 20); ++i) b[i] = uint8_t(rng());
+  std::ofstream(dir / "model.bin", std::ios::binary).write(reinterpret_cast<const char*>(a.data()), a.size());
+  bool ok = false;
+  std::string log = testing::run_oracle("js_client_capture.mjs", "'" + (dir / "out1").string() + "' '" + (dir / "model.bin").string() + "'", &ok);
+  ASSERT_TRUE(ok) << log;
+  Capture first = load(dir / "out1");
+  ASSERT_FALSE(first.shards.empty());
+
+  std::vector<ShardXorb> offered;
+  for (auto& s : first.shards) offered.insert(offered.end(), s.xorbs.begin(), s.xorbs.end());
+  MerkleHash key;
+  for (auto& k : key.bytes) k = uint8_t(rng());
+  auto now = static_cast<uint64_t>(std::time(nullptr));
+  auto reply = dedup_reply_shard(offered, key, now, 7 * 86400);
+  std::ofstream(dir / "reply.bin", std::ios::binary).write(reinterpret_cast<const char*>(reply.data()), reply.size());
+
+  fs::create_directories(dir / "v2");
+  std::ofstream(dir / "v2/model.bin", std::ios::binary).write(reinterpret_cast<const char*>(b.data()), b.size());
+  log = testing::run_oracle("js_client_capture.mjs", "'" + (dir / "out2").string() + "' '" + (dir / "v2/model.bin").string() + "'",
+                            &ok, "DEDUP_REPLY='" + (dir / "reply.bin").string() + "'");
+  ASSERT_TRUE(ok) << log;
+  Capture second = load(dir / "out2");
+  std::printf("first upload: %llu xorb bytes for %zu; second (1 MiB changed): %llu xorb bytes\n",
+              (unsigned long long)first.xorb_bytes, a.size(), (unsigned long long)second.xorb_bytes);
+  EXPECT_LT(second.xorb_bytes, b.size() / 4);
+  EXPECT_GT(second.xorb_bytes, (1u << 20) - 1);
+  std::string sha = sha256_hex({reinterpret_cast<const char*>(b.data()), b.size()});
+  bool found = false;
+  for (auto& s : second.shards)
+    for (auto& f : s.files) {
+      if (!f.sha256 || to_xhex(*f.sha256) != sha) continue;
+      found = true;
+      auto rebuilt = rebuild(f, {&first, &second});
+      ASSERT_TRUE(rebuilt) << "the second shard references chunks neither upload stored";
+      EXPECT_TRUE(*rebuilt == b);
+    }
+  EXPECT_TRUE(found);
   fs::remove_all(dir);
 }
 

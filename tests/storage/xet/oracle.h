@@ -17,9 +17,10 @@ inline bool have_oracles() {
          std::filesystem::exists(node_modules() / "@huggingface/blake3-jit/dist/esm/index.js");
 }
 
-// `node tests/storage/xet/SCRIPT NODE_MODULES ARGS`; returns stdout, or "" with *ok = false.
-inline std::string run_oracle(const std::string& script, const std::string& args, bool* ok) {
-  std::string cmd = "node '" + std::string(HUBD_SOURCE_DIR) + "/tests/storage/xet/" + script + "' '" +
+// `ENV node tests/storage/xet/SCRIPT NODE_MODULES ARGS`; returns stdout; *ok = exit status 0.
+inline std::string run_oracle(const std::string& script, const std::string& args, bool* ok,
+                              const std::string& env = "") {
+  std::string cmd = env + " node '" + std::string(HUBD_SOURCE_DIR) + "/tests/storage/xet/" + script + "' '" +
                     node_modules().string() + "' " + args;
   std::string out;
   FILE* p = popen(cmd.c_str(), "r");
