@@ -1,7 +1,8 @@
 // Chunk + hash throughput of hubd's Xet hashing (src/storage/xet/): gearhash CDC alone, BLAKE3
 // alone, and the two together as a server validating or chunking an upload does, on one core,
 // over SIZE_MIB of random bytes in memory (best of REPS). Compare sha256 (OpenSSL) on the same
-// bytes: what a plain LFS upload pays per byte.
+// bytes: what a plain LFS upload pays per byte. Also parse_xorb on a ≤ 64 MiB xorb of those
+// bytes: what validating one xorb upload costs.
 // usage: xet_hash_bench [SIZE_MIB=64] [REPS=3]
 #include <algorithm>
 #include <chrono>
@@ -14,6 +15,7 @@
 #include "core/hash.h"
 #include "storage/xet/blake3.h"
 #include "storage/xet/chunker.h"
+#include "storage/xet/xorb.h"
 
 using namespace hub::storage::xet;
 
@@ -45,6 +47,18 @@ int main(int argc, char** argv) {
     auto chunks = chunk_and_hash(data);
     sink += file_hash(chunks).bytes[0];
   });
+  // Validating an upload: a 64 MiB xorb (at most; LZ4 chunks where they shrink, i.e. stored
+  // for random bytes) parsed, decoded, hashed and its xorb hash recomputed.
+  std::vector<std::span<const uint8_t>> chunks;
+  size_t pos = 0, xorb_input = 0;
+  for (size_t len : chunk_lengths(data)) {
+    if (xorb_input + len + 8 * (chunks.size() + 1) > kMaxXorbBytes) break;
+    chunks.push_back(std::span(data).subspan(pos, len));
+    pos += len;
+    xorb_input += len;
+  }
+  auto xorb = serialize_xorb(chunks, Compression::lz4);
+  double validate = best_mbs(xorb_input, reps, [&] { sink += parse_xorb(xorb)->chunks.size(); });
   double sha = best_mbs(data.size(), reps, [&] {
     hub::Sha256 h;
     h.update(data.data(), data.size());
@@ -54,6 +68,7 @@ int main(int argc, char** argv) {
   std::printf("  gearhash CDC              %8.0f MB/s\n", cdc);
   std::printf("  BLAKE3 (one stream)       %8.0f MB/s\n", b3);
   std::printf("  chunk + chunk hashes + file hash %8.0f MB/s\n", both);
+  std::printf("  xorb validation (%zu MiB) %8.0f MB/s\n", xorb_input >> 20, validate);
   std::printf("  sha256 (OpenSSL)          %8.0f MB/s\n", sha);
   return sink == 42 ? 1 : 0;
 }
