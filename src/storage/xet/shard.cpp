@@ -24,12 +24,12 @@ MerkleHash rdhash(const uint8_t* p) {
   return h;
 }
 
-// 32 x 0xff then 16 x 0: closes the file and the CAS sections.
+// A record whose hash is 32 x 0xff closes the file and the CAS sections (written with 16 zero
+// bytes after it). As in xet-core, the hash alone decides: no file or xorb may be named by it,
+// and a record that carries it is never read as one.
 bool is_bookend(const uint8_t* r) {
   for (int i = 0; i < 32; ++i)
     if (r[i] != 0xff) return false;
-  for (int i = 32; i < 48; ++i)
-    if (r[i] != 0) return false;
   return true;
 }
 

@@ -158,10 +158,21 @@ TEST(XetShard, MalformedFieldsAreRefused) {
   refused([](auto& b) { b[48 + 36] += 1; }, "entry count off by one");
   // First term (record 2): chunk_start (at +40) ≥ chunk_end (at +44).
   refused([](auto& b) { std::memcpy(&b[96 + 40], &b[96 + 44], 4); }, "empty chunk range");
-  // The CAS header's chunk count (record 7 = header, file 6 records + bookend).
-  refused([](auto& b) { b[7 * 48 + 36 + 3] = 0x7f; }, "huge chunk count");
+  // The CAS header's chunk count (record 8: header, 6 file records, bookend).
+  refused([](auto& b) { b[8 * 48 + 36 + 3] = 0x7f; }, "huge chunk count");
   // Without its CAS bookend.
   refused([](auto& b) { b.resize(b.size() - kShardRecordSize); }, "no CAS bookend");
+}
+
+// Found by fuzzing: a record named by the bookend hash with non-zero trailing bytes used to be
+// read as a file, which then serialized as a bookend. It is a bookend.
+TEST(XetShard, TheBookendHashEndsASectionWhateverFollowsIt) {
+  auto body = serialize_shard(sample());
+  body[48 * 7 - 1] = 0x7c;  // the file section's bookend (record 6), last reserved byte
+  auto s = parse_shard(body);
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->files.size(), 1u);
+  EXPECT_EQ(s->xorbs.size(), 2u);
 }
 
 TEST(XetShard, EmptyShardIsJustHeaderAndBookends) {
