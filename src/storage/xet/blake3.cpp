@@ -104,10 +104,41 @@ void parent_cv(const uint32_t left[8], const uint32_t right[8], const uint32_t k
 }
 
 // kLanes whole 1 KiB chunks with consecutive counters, hashed side by side: lane l of every
-// vector is chunk l. This is where long inputs spend their time (~3x the scalar path here).
+// vector is chunk l. This is where long inputs spend their time.
 constexpr int kLanes = 8;
 static_assert(std::endian::native == std::endian::little, "the lane loads read words in host order");
 typedef uint32_t VecU32 __attribute__((vector_size(4 * kLanes)));
+
+// out[w] = element w of every row: a transpose in three rounds of two-vector shuffles (each
+// round interleaves pairs of rows at twice the width of the last), which compile to unpack and
+// permute instructions instead of one lane insert per word.
+[[gnu::always_inline]] inline void transpose8(const VecU32 r[8], VecU32 out[8]) {
+  typedef uint32_t Mask __attribute__((vector_size(4 * kLanes)));
+  constexpr Mask lo1 = {0, 8, 2, 10, 4, 12, 6, 14}, hi1 = {1, 9, 3, 11, 5, 13, 7, 15};
+  constexpr Mask lo2 = {0, 1, 8, 9, 4, 5, 12, 13}, hi2 = {2, 3, 10, 11, 6, 7, 14, 15};
+  constexpr Mask lo4 = {0, 1, 2, 3, 8, 9, 10, 11}, hi4 = {4, 5, 6, 7, 12, 13, 14, 15};
+  VecU32 s[8], u[8];
+  for (int i = 0; i < 4; ++i) {
+    s[2 * i] = __builtin_shuffle(r[2 * i], r[2 * i + 1], lo1);      // rows 2i,2i+1: elements 0,2,4,6
+    s[2 * i + 1] = __builtin_shuffle(r[2 * i], r[2 * i + 1], hi1);  // elements 1,3,5,7
+  }
+  for (int q = 0; q < 2; ++q) {  // rows 0-3, then 4-7
+    VecU32 *sq = s + 4 * q, *uq = u + 4 * q;
+    uq[0] = __builtin_shuffle(sq[0], sq[2], lo2);  // elements 0,4
+    uq[1] = __builtin_shuffle(sq[0], sq[2], hi2);  // 2,6
+    uq[2] = __builtin_shuffle(sq[1], sq[3], lo2);  // 1,5
+    uq[3] = __builtin_shuffle(sq[1], sq[3], hi2);  // 3,7
+  }
+  out[0] = __builtin_shuffle(u[0], u[4], lo4);
+  out[4] = __builtin_shuffle(u[0], u[4], hi4);
+  out[2] = __builtin_shuffle(u[1], u[5], lo4);
+  out[6] = __builtin_shuffle(u[1], u[5], hi4);
+  out[1] = __builtin_shuffle(u[2], u[6], lo4);
+  out[5] = __builtin_shuffle(u[2], u[6], hi4);
+  out[3] = __builtin_shuffle(u[3], u[7], lo4);
+  out[7] = __builtin_shuffle(u[3], u[7], hi4);
+}
+static_assert(kLanes == 8, "transpose8 is written for 8 lanes");
 
 // Built twice, the AVX2 clone picked at load time on CPUs that have it (no -march: the binary
 // still runs anywhere). Without AVX2 each 8-lane vector is two SSE2 registers.
@@ -122,12 +153,15 @@ void hash_chunks(const uint8_t* in, const uint32_t key[8], uint64_t counter, uin
     ctr_hi[l] = uint32_t((counter + l) >> 32);
   }
   for (size_t b = 0; b < kChunkLen / kBlockLen; ++b) {
-    // Little-endian hosts only (static_assert above): the block's words are its bytes as is.
-    uint32_t words[kLanes][16];
-    for (int l = 0; l < kLanes; ++l) std::memcpy(words[l], in + l * kChunkLen + b * kBlockLen, 64);
+    // Lane l's words are bytes of chunk l (little-endian hosts only: static_assert above), so the
+    // message vectors are an 8x8 transpose of the lanes' rows, twice (words 0-7 and 8-15).
     VecU32 m[16];
-    for (int w = 0; w < 16; ++w)
-      for (int l = 0; l < kLanes; ++l) m[w][l] = words[l][w];
+    for (int half = 0; half < 2; ++half) {
+      VecU32 rows[kLanes];
+      for (int l = 0; l < kLanes; ++l)
+        std::memcpy(&rows[l], in + l * kChunkLen + b * kBlockLen + half * 32, sizeof(VecU32));
+      transpose8(rows, m + half * 8);
+    }
     uint32_t f = flags | (b == 0 ? kChunkStart : 0) | (b == kChunkLen / kBlockLen - 1 ? kChunkEnd : 0);
     VecU32 v[16] = {cv[0], cv[1], cv[2], cv[3], cv[4], cv[5], cv[6], cv[7],
                     VecU32{} + kIv[0], VecU32{} + kIv[1], VecU32{} + kIv[2], VecU32{} + kIv[3],
