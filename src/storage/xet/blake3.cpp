@@ -112,32 +112,41 @@ typedef uint32_t VecU32 __attribute__((vector_size(4 * kLanes)));
 // out[w] = element w of every row: a transpose in three rounds of two-vector shuffles (each
 // round interleaves pairs of rows at twice the width of the last), which compile to unpack and
 // permute instructions instead of one lane insert per word.
+// (__builtin_shufflevector: GCC ≥ 12 and clang both have it; the fuzz build uses clang.)
+#define HUB_LO1 0, 8, 2, 10, 4, 12, 6, 14
+#define HUB_HI1 1, 9, 3, 11, 5, 13, 7, 15
+#define HUB_LO2 0, 1, 8, 9, 4, 5, 12, 13
+#define HUB_HI2 2, 3, 10, 11, 6, 7, 14, 15
+#define HUB_LO4 0, 1, 2, 3, 8, 9, 10, 11
+#define HUB_HI4 4, 5, 6, 7, 12, 13, 14, 15
 [[gnu::always_inline]] inline void transpose8(const VecU32 r[8], VecU32 out[8]) {
-  typedef uint32_t Mask __attribute__((vector_size(4 * kLanes)));
-  constexpr Mask lo1 = {0, 8, 2, 10, 4, 12, 6, 14}, hi1 = {1, 9, 3, 11, 5, 13, 7, 15};
-  constexpr Mask lo2 = {0, 1, 8, 9, 4, 5, 12, 13}, hi2 = {2, 3, 10, 11, 6, 7, 14, 15};
-  constexpr Mask lo4 = {0, 1, 2, 3, 8, 9, 10, 11}, hi4 = {4, 5, 6, 7, 12, 13, 14, 15};
   VecU32 s[8], u[8];
   for (int i = 0; i < 4; ++i) {
-    s[2 * i] = __builtin_shuffle(r[2 * i], r[2 * i + 1], lo1);      // rows 2i,2i+1: elements 0,2,4,6
-    s[2 * i + 1] = __builtin_shuffle(r[2 * i], r[2 * i + 1], hi1);  // elements 1,3,5,7
+    s[2 * i] = __builtin_shufflevector(r[2 * i], r[2 * i + 1], HUB_LO1);      // rows 2i,2i+1: elements 0,2,4,6
+    s[2 * i + 1] = __builtin_shufflevector(r[2 * i], r[2 * i + 1], HUB_HI1);  // elements 1,3,5,7
   }
   for (int q = 0; q < 2; ++q) {  // rows 0-3, then 4-7
     VecU32 *sq = s + 4 * q, *uq = u + 4 * q;
-    uq[0] = __builtin_shuffle(sq[0], sq[2], lo2);  // elements 0,4
-    uq[1] = __builtin_shuffle(sq[0], sq[2], hi2);  // 2,6
-    uq[2] = __builtin_shuffle(sq[1], sq[3], lo2);  // 1,5
-    uq[3] = __builtin_shuffle(sq[1], sq[3], hi2);  // 3,7
+    uq[0] = __builtin_shufflevector(sq[0], sq[2], HUB_LO2);  // elements 0,4
+    uq[1] = __builtin_shufflevector(sq[0], sq[2], HUB_HI2);  // 2,6
+    uq[2] = __builtin_shufflevector(sq[1], sq[3], HUB_LO2);  // 1,5
+    uq[3] = __builtin_shufflevector(sq[1], sq[3], HUB_HI2);  // 3,7
   }
-  out[0] = __builtin_shuffle(u[0], u[4], lo4);
-  out[4] = __builtin_shuffle(u[0], u[4], hi4);
-  out[2] = __builtin_shuffle(u[1], u[5], lo4);
-  out[6] = __builtin_shuffle(u[1], u[5], hi4);
-  out[1] = __builtin_shuffle(u[2], u[6], lo4);
-  out[5] = __builtin_shuffle(u[2], u[6], hi4);
-  out[3] = __builtin_shuffle(u[3], u[7], lo4);
-  out[7] = __builtin_shuffle(u[3], u[7], hi4);
+  out[0] = __builtin_shufflevector(u[0], u[4], HUB_LO4);
+  out[4] = __builtin_shufflevector(u[0], u[4], HUB_HI4);
+  out[2] = __builtin_shufflevector(u[1], u[5], HUB_LO4);
+  out[6] = __builtin_shufflevector(u[1], u[5], HUB_HI4);
+  out[1] = __builtin_shufflevector(u[2], u[6], HUB_LO4);
+  out[5] = __builtin_shufflevector(u[2], u[6], HUB_HI4);
+  out[3] = __builtin_shufflevector(u[3], u[7], HUB_LO4);
+  out[7] = __builtin_shufflevector(u[3], u[7], HUB_HI4);
 }
+#undef HUB_LO1
+#undef HUB_HI1
+#undef HUB_LO2
+#undef HUB_HI2
+#undef HUB_LO4
+#undef HUB_HI4
 static_assert(kLanes == 8, "transpose8 is written for 8 lanes");
 
 // Built twice, the AVX2 clone picked at load time on CPUs that have it (no -march: the binary
