@@ -15,6 +15,7 @@
 
 #include "core/hash.h"
 #include "storage/xet/shard.h"
+#include "storage/xet/shard_check.h"
 #include "storage/xet/xorb.h"
 #include "storage/xet/oracle.h"
 
@@ -88,6 +89,22 @@ TEST(XetJsClientFormats, XorbsAndShardsFromUploadFilesParseAndRebuildTheFiles) {
   EXPECT_GE(xorbs.size(), 3u);
   EXPECT_GT(compressed_chunks, 0u);
   EXPECT_GT(bg4_chunks, 0u);
+
+  // hubd's own shard verification accepts every shard the client wrote.
+  std::map<MerkleHash, StoredXorb> stored;
+  for (auto& [h, x] : xorbs)
+    for (auto& c : x.second.chunks) {
+      stored[h].hashes.push_back(c.hash);
+      stored[h].sizes.push_back(c.uncompressed_size);
+    }
+  StoredXorbLookup lookup = [&](const MerkleHash& h) -> const StoredXorb* {
+    auto it = stored.find(h);
+    return it == stored.end() ? nullptr : &it->second;
+  };
+  for (auto& s : shards) {
+    auto v = verify_shard(s, lookup);
+    EXPECT_TRUE(v) << v.error().message;
+  }
 
   std::map<std::string, MerkleHash> sha_to_file;
   for (auto& s : shards) {
