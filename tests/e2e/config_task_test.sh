@@ -3,7 +3,7 @@
 # pushed with config.json + weights + tokenizer and NO README is a transformers repo whose
 # pipeline_tag comes from its architecture; /api/models, the listing, the repo page's widget and
 # the Inference API all agree without a card, and a card still wins. Upgrade path: an index
-# written by the old rule is re-indexed once at start (migration 5's reindex_queue). Numbers
+# written by the old rule is re-indexed once at start (migration 6's reindex_queue). Numbers
 # are written as Python's json.dumps writes them.
 HUBD=$(realpath "${1:?usage: config_task_test.sh path/to/hubd}")
 source "$(dirname "$0")/lib.sh"
@@ -137,7 +137,7 @@ check "a stale row stays stale across a plain restart (nothing queued)" not list
 check "... and the listing shows no pipeline_tag for it" \
   test "$(curl -s "$URL/api/models?author=admin" | jq -r '.[] | select(.id=="admin/tok") | .pipeline_tag')" = null
 stop_hubd
-# What migration 5 does for existing repos: queue them.
+# What migration 6 does for existing repos: queue them.
 sqlite3 "$E2E_TMP/data/hubd.db" "INSERT INTO reindex_queue(repo_id) SELECT repo_id FROM repo_index;"
 start_hubd "$E2E_TMP/data"
 check "after the queued re-index at start: listed under pipeline_tag=token-classification" listed token-classification tok
@@ -145,6 +145,6 @@ check "... with library_name transformers in the listing" \
   test "$(curl -s "$URL/api/models?author=admin" | jq -r '.[] | select(.id=="admin/tok") | .library_name')" = transformers
 check "the queue is empty afterwards (one-time)" test "$(sqlite3 "$E2E_TMP/data/hubd.db" 'SELECT COUNT(*) FROM reindex_queue')" = 0
 check "the re-index is logged" grep -q "re-indexed existing repos" "$HUBD_LOG"
-check "migration 5 made the queue table" bash -c "sqlite3 '$E2E_TMP/data/hubd.db' .schema | grep -q 'CREATE TABLE reindex_queue'"
+check "migration 6 made the queue table" bash -c "sqlite3 '$E2E_TMP/data/hubd.db' .schema | grep -q 'CREATE TABLE reindex_queue'"
 
 finish

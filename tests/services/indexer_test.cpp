@@ -66,7 +66,7 @@ TEST_F(IndexerTest, CardlessConfigGivesTransformersTask) {
   EXPECT_TRUE(has_tag(r, "text-generation"));
 }
 
-// The one-time re-index at start (migration 5 queued every indexed repo): a row the old rule
+// The one-time re-index at start (migration 6 queued every indexed repo): a row the old rule
 // wrote is rewritten by the current rule, and the queue empties.
 TEST_F(IndexerTest, QueuedReindexRewritesStaleRows) {
   auto h = repo(alice_, "old-rule");
