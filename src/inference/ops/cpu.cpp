@@ -10,8 +10,7 @@ namespace {
 
 bool has_avx2() {
   __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-         __builtin_cpu_supports("f16c");
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
 bool has_avx512() {
@@ -52,7 +51,7 @@ Result<CpuLevel> select_cpu_level(const char* env) {
     if (cpu_level_name(l) != env) continue;
     if (!cpu_supports(l))
       return fail(Errc::unsupported, "HUBD_CPU=" + std::string(env) + ": this CPU lacks " +
-                                         (l == CpuLevel::avx2 ? "AVX2/FMA/F16C" : "AVX-512 F/BW/VL/DQ") +
+                                         (l == CpuLevel::avx2 ? "AVX2/FMA" : "AVX-512 F/BW/VL/DQ") +
                                          " (best here: " + std::string(cpu_level_name(best_cpu_level())) +
                                          ")");
     return l;

@@ -16,7 +16,7 @@ namespace hub::inference::ops {
 
 enum class CpuLevel {
   baseline,  // x86-64-v2 (what the binary is built for): SSE4.2, POPCNT
-  avx2,      // + AVX2, FMA, F16C
+  avx2,      // + AVX2, FMA
   avx512,    // + AVX-512 F/BW/VL/DQ
 };
 
