@@ -31,9 +31,11 @@ constexpr int kMr = 12;  // 24 accumulators + 2 weight vectors + broadcasts: 32 
 template <int R>
 void micro(const float* a, const float* b, int64_t kc, float* c, int64_t ldc, int ncols, bool accumulate) {
   __m512 acc0[R], acc1[R];
+#pragma GCC unroll 16
   for (int i = 0; i < R; ++i) acc0[i] = acc1[i] = _mm512_setzero_ps();
   for (int64_t kk = 0; kk < kc; ++kk) {
     const __m512 b0 = _mm512_load_ps(b + kk * kNr), b1 = _mm512_load_ps(b + kk * kNr + 16);
+#pragma GCC unroll 16
     for (int i = 0; i < R; ++i) {
       const __m512 av = _mm512_set1_ps(a[kk * kMr + i]);
       acc0[i] = _mm512_fmadd_ps(av, b0, acc0[i]);
@@ -64,36 +66,39 @@ inline __m256i tail_mask8(int n) {
 template <int R>
 void micro(const float* a, const float* b, int64_t kc, float* c, int64_t ldc, int ncols, bool accumulate) {
   __m256 acc0[R], acc1[R];
+#pragma GCC unroll 16
   for (int i = 0; i < R; ++i) acc0[i] = acc1[i] = _mm256_setzero_ps();
   for (int64_t kk = 0; kk < kc; ++kk) {
     const __m256 b0 = _mm256_load_ps(b + kk * kNr), b1 = _mm256_load_ps(b + kk * kNr + 8);
+#pragma GCC unroll 16
     for (int i = 0; i < R; ++i) {
       const __m256 av = _mm256_broadcast_ss(a + kk * kMr + i);
       acc0[i] = _mm256_fmadd_ps(av, b0, acc0[i]);
       acc1[i] = _mm256_fmadd_ps(av, b1, acc1[i]);
     }
   }
-  if (ncols == kNr) {
-    for (int i = 0; i < R; ++i) {
-      float* ci = c + i * ldc;
+  // One epilogue loop (full or masked per row): with two, GCC 12 keeps the accumulator
+  // arrays in memory and stores them on every k step.
+  const bool full = ncols == kNr;
+  const __m256i m0 = tail_mask8(ncols), m1 = tail_mask8(ncols - 8);
+#pragma GCC unroll 16
+  for (int i = 0; i < R; ++i) {
+    float* ci = c + i * ldc;
+    if (full) {
       if (accumulate) {
         acc0[i] = _mm256_add_ps(acc0[i], _mm256_loadu_ps(ci));
         acc1[i] = _mm256_add_ps(acc1[i], _mm256_loadu_ps(ci + 8));
       }
       _mm256_storeu_ps(ci, acc0[i]);
       _mm256_storeu_ps(ci + 8, acc1[i]);
+    } else {
+      if (accumulate) {
+        acc0[i] = _mm256_add_ps(acc0[i], _mm256_maskload_ps(ci, m0));
+        acc1[i] = _mm256_add_ps(acc1[i], _mm256_maskload_ps(ci + 8, m1));
+      }
+      _mm256_maskstore_ps(ci, m0, acc0[i]);
+      _mm256_maskstore_ps(ci + 8, m1, acc1[i]);
     }
-    return;
-  }
-  const __m256i m0 = tail_mask8(ncols), m1 = tail_mask8(ncols - 8);
-  for (int i = 0; i < R; ++i) {
-    float* ci = c + i * ldc;
-    if (accumulate) {
-      acc0[i] = _mm256_add_ps(acc0[i], _mm256_maskload_ps(ci, m0));
-      acc1[i] = _mm256_add_ps(acc1[i], _mm256_maskload_ps(ci + 8, m1));
-    }
-    _mm256_maskstore_ps(ci, m0, acc0[i]);
-    _mm256_maskstore_ps(ci + 8, m1, acc1[i]);
   }
 }
 #else
@@ -106,6 +111,7 @@ void micro(const float* a, const float* b, int64_t kc, float* c, int64_t ldc, in
   float acc[R][kNr] = {};
   for (int64_t kk = 0; kk < kc; ++kk) {
     const float* bk = b + kk * kNr;
+#pragma GCC unroll 16
     for (int i = 0; i < R; ++i) {
       const float av = a[kk * kMr + i];
       for (int j = 0; j < kNr; ++j) acc[i][j] += av * bk[j];
