@@ -77,7 +77,7 @@ std::expected<IssuedSession, LoginFailure> login(Hub& hub, std::string_view user
   // The same argon2 work for an absent user or an organisation as for a real one: timing must
   // not tell which names exist.
   if (!verify_password_constant_cost(is_user ? &a->password_hash : nullptr, password))
-    return std::unexpected(LoginFailure{Error{Errc::unauthenticated, "Invalid username or password", ""}, 0});
+    return std::unexpected(LoginFailure{Error{Errc::unauthenticated, "Invalid username or password"}, 0});
   throttle.refund(user, client_address, now_ms());
   IssuedSession s;
   s.cookie = base64url_encode(random_bytes(32));

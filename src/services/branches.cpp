@@ -43,7 +43,7 @@ Result<std::string> create_branch(Hub& hub, const RepoHandle& repo, const NewBra
       from = def;
     }
     auto id = g.resolve_revision(from);
-    if (!id) return fail(Errc::not_found, "Invalid rev id: " + from, "RevisionNotFound");
+    if (!id) return fail(Errc::not_found, "Invalid rev id: " + from, Detail::RevisionNotFound);
     target = *id;
   }
   auto existing = g.resolve_revision(ref);
@@ -63,7 +63,7 @@ Result<void> delete_branch(Hub& hub, const RepoHandle& repo, std::string_view na
   HUB_TRY(g, git::Repo::open(repo.path));
   std::string ref = "refs/heads/" + std::string(name);
   auto old = g.resolve_revision(ref);
-  if (!old) return fail(Errc::not_found, "Branch not found: " + std::string(name), "RevisionNotFound");
+  if (!old) return fail(Errc::not_found, "Branch not found: " + std::string(name), Detail::RevisionNotFound);
   if (auto r = g.delete_branch(name); !r) return r;
   record(hub, repo, ref, *old, kZeroOid);
   return {};
@@ -74,7 +74,7 @@ Result<std::string> create_tag(Hub& hub, const RepoHandle& repo, std::string_vie
   if (!git::is_valid_tag_name(tag)) return std::unexpected(bad_name("tag", tag).error());
   HUB_TRY(g, git::Repo::open(repo.path));
   auto target = g.resolve_revision(revision);
-  if (!target) return fail(Errc::not_found, "Invalid rev id: " + std::string(revision), "RevisionNotFound");
+  if (!target) return fail(Errc::not_found, "Invalid rev id: " + std::string(revision), Detail::RevisionNotFound);
   std::string ref = "refs/tags/" + std::string(tag);
   if (g.resolve_revision(ref)) return fail(Errc::already_exists, "Tag already exists: " + std::string(tag));
   if (auto r = g.create_tag(tag, *target, message, who); !r) return std::unexpected(r.error());
@@ -87,7 +87,7 @@ Result<void> delete_tag(Hub& hub, const RepoHandle& repo, std::string_view tag) 
   HUB_TRY(g, git::Repo::open(repo.path));
   std::string ref = "refs/tags/" + std::string(tag);
   auto old = g.resolve_revision(ref);
-  if (!old) return fail(Errc::not_found, "Tag not found: " + std::string(tag), "RevisionNotFound");
+  if (!old) return fail(Errc::not_found, "Tag not found: " + std::string(tag), Detail::RevisionNotFound);
   if (auto r = g.delete_tag(tag); !r) return r;
   record(hub, repo, ref, *old, kZeroOid);
   return {};
@@ -99,7 +99,7 @@ Result<std::string> super_squash(Hub& hub, const RepoHandle& repo, std::string_v
   HUB_TRY(g, git::Repo::open(repo.path));
   std::string ref = "refs/heads/" + std::string(branch);
   auto head = g.resolve_revision(ref);
-  if (!head) return fail(Errc::not_found, "Branch not found: " + std::string(branch), "RevisionNotFound");
+  if (!head) return fail(Errc::not_found, "Branch not found: " + std::string(branch), Detail::RevisionNotFound);
   // The head's tree as it is, under one parentless commit: modes (executables, symlinks), LFS
   // pointers and submodules survive untouched, and nothing is read file by file.
   git::CommitOptions opts;

@@ -49,7 +49,7 @@ bool is_lower_hex(std::string_view s) {
 // Builder failures as the API should report them: a refused path or a file/folder clash is the
 // client's payload (422), a missing entry keeps EntryNotFound.
 Error op_error(Error e) {
-  if (e.code == Errc::invalid_argument && e.detail.empty()) e.detail = "InvalidPath";
+  if (e.code == Errc::invalid_argument && e.detail == Detail::none) e.detail = Detail::InvalidPath;
   return e;
 }
 
@@ -108,9 +108,9 @@ struct CommitSession::State {
     }
     if (!res) {
       Error e = op_error(res.error());
-      if (e.detail == "EntryNotFound" && r.kind == CommitOp::Kind::delete_file)
+      if (e.detail == Detail::EntryNotFound && r.kind == CommitOp::Kind::delete_file)
         e.message = "A file with this name doesn't exist: " + r.path;
-      else if (e.detail == "EntryNotFound")
+      else if (e.detail == Detail::EntryNotFound)
         e.message = "A folder with this name doesn't exist: " + r.path;
       return std::unexpected(std::move(e));
     }
@@ -225,7 +225,7 @@ Result<CommitSession> CommitSession::begin(Hub& hub, const Principal& p, const R
     HUB_TRY(def, g.default_branch());
     bool empty = refs.branches.empty() && refs.tags.empty() && refs.pull_requests.empty();
     if (!(empty && ref == "refs/heads/" + def && !target.create_pr))
-      return fail(Errc::not_found, "Invalid rev id: " + target.revision, "RevisionNotFound");
+      return fail(Errc::not_found, "Invalid rev id: " + target.revision, Detail::RevisionNotFound);
   }
 
   std::string base = head;
@@ -235,7 +235,7 @@ Result<CommitSession> CommitSession::begin(Hub& hub, const Principal& p, const R
     if (pc.size() < 7 || pc.size() > 40 || !is_hex(pc, pc.size()))
       return fail(Errc::invalid_argument, "parentCommit must be a commit sha: " + pc);
     auto full = g.resolve_revision(pc);
-    if (!full) return fail(Errc::not_found, "Invalid parentCommit: " + pc, "RevisionNotFound");
+    if (!full) return fail(Errc::not_found, "Invalid parentCommit: " + pc, Detail::RevisionNotFound);
     if (!target.create_pr && *full != head) return fail(Errc::precondition_failed, kStaleParent);
     base = *full;
   }
@@ -256,7 +256,7 @@ Result<void> CommitSession::apply(CommitOp op) {
     rec.size = op.content.size();
   } else if (op.kind == CommitOp::Kind::lfs_file) {
     if (op.oid.size() != 64 || !is_lower_hex(op.oid))
-      return fail(Errc::invalid_argument, "lfsFile oid must be a lowercase sha256: " + rec.path, "InvalidOperation");
+      return fail(Errc::invalid_argument, "lfsFile oid must be a lowercase sha256: " + rec.path, Detail::InvalidOperation);
     // One answer for an absent object, another size and someone else's object (no existence
     // oracle; the message names only the path, so two such answers are byte for byte equal). The object must be this repo's already, readable by the committer through
     // another repo, or (JS never calls the LFS verify action) a staged S3 upload published

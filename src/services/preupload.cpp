@@ -150,7 +150,7 @@ Result<std::vector<PreuploadDecision>> decide_upload_modes(Hub& hub, const RepoH
     head = *h;
   } else {
     HUB_TRY(refs, g.list_refs());
-    if (!refs.branches.empty()) return fail(Errc::not_found, "Invalid rev id: " + std::string(revision), "RevisionNotFound");
+    if (!refs.branches.empty()) return fail(Errc::not_found, "Invalid rev id: " + std::string(revision), Detail::RevisionNotFound);
   }
   // The commit whose .gitattributes decide: the head, or an unreferenced probe commit holding
   // the client's proposed .gitattributes on top of it (git's own matching, nested files kept;

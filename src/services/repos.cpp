@@ -28,13 +28,13 @@ Result<std::pair<std::string, std::string>> split_repo_id(std::string_view id) {
 
 Result<RepoHandle> open_repo(Hub& hub, const Principal& p, std::string_view type, std::string_view ns,
                              std::string_view name, Access need) {
-  auto not_found = [] { return fail(Errc::not_found, "Repository not found", "RepoNotFound"); };
+  auto not_found = [] { return fail(Errc::not_found, "Repository not found", Detail::RepoNotFound); };
   auto row = hub.db().repo_by_name(type, ns, name);
   if (!row) {
     if (row.error().code != Errc::not_found) return std::unexpected(row.error());
     auto moved = hub.db().redirect_of(type, ns, name);
     if (moved && *moved && can_read(hub, p, **moved))
-      return fail(Errc::not_found, (*moved)->full_id(), "RepoMoved");
+      return fail(Errc::not_found, (*moved)->full_id(), Detail::RepoMoved);
     return not_found();
   }
   if (!can_read(hub, p, *row)) return not_found();
@@ -115,7 +115,7 @@ Result<void> delete_repo(Hub& hub, const Principal& p, std::string_view type, st
                          std::string_view name) {
   auto h = open_repo(hub, p, type, ns, name, Access::write);
   if (!h) {
-    if (h.error().detail == "RepoMoved") return fail(Errc::not_found, "Repository not found", "RepoNotFound");
+    if (h.error().detail == Detail::RepoMoved) return fail(Errc::not_found, "Repository not found", Detail::RepoNotFound);
     return std::unexpected(h.error());
   }
   // Move the directory aside first so the name is free at once, then drop the row.

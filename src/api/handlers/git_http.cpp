@@ -42,7 +42,8 @@ constexpr uint64_t kMaxInflated = 16ull << 30;      // gzip upload-pack request 
 constexpr auto kPostPushWait = std::chrono::seconds(3);
 
 Response challenge(std::string_view message) {
-  auto r = Response::error(401, message, "RepoNotFound");
+  auto r = to_response(Error{Errc::not_found, std::string(message), Detail::RepoNotFound});
+  r.status = 401;  // a challenge, whoever asked: git then asks its credential helper
   r.set_header("WWW-Authenticate", "Basic realm=\"hubd\"");
   return r;
 }
@@ -58,8 +59,8 @@ std::variant<services::RepoHandle, Response> authorize(Context& ctx, Request& re
   if (h) return std::move(*h);
   const Error& e = h.error();
   // Old clone URLs keep working: the same path under the new name.
-  if (e.detail == "RepoMoved") return moved_redirect(req, e.message);
-  if ((e.detail == "RepoNotFound" || e.code == Errc::unauthenticated) && p->anonymous())
+  if (e.detail == Detail::RepoMoved) return moved_redirect(req, e.message);
+  if ((e.detail == Detail::RepoNotFound || e.code == Errc::unauthenticated) && p->anonymous())
     return challenge(e.code == Errc::unauthenticated ? e.message : "Repository not found");
   return to_response(e, &*p);
 }

@@ -28,7 +28,7 @@ Response preupload(Context& ctx, Request& req, std::string_view type) {
   if (!p) return to_response(p.error());
   bool create_pr = req.query_flag("create_pr");
   if (create_pr && p->anonymous())
-    return to_response(Error{Errc::unauthenticated, "You must be logged in to open a pull request", ""});
+    return to_response(Error{Errc::unauthenticated, "You must be logged in to open a pull request"});
   auto h = services::open_repo(ctx.hub, *p, type, req.params["ns"], req.params["name"],
                                create_pr ? services::Access::read : services::Access::write);
   if (!h) return to_response(h.error(), &*p);

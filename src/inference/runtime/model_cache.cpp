@@ -137,7 +137,7 @@ Result<std::shared_ptr<const Model>> ModelCache::get_wait(const std::string& key
     auto it = m.entries.find(key);
     return it == m.entries.end() || !it->second.loading;
   });
-  if (!done) return fail(Errc::unsupported, "Model is still loading", "Loading");
+  if (!done) return fail(Errc::unsupported, "Model is still loading", Detail::Loading);
   auto it = m.entries.find(key);
   if (it == m.entries.end()) return fail(Errc::internal, "the model was evicted while loading");
   if (it->second.error) return std::unexpected(*it->second.error);

@@ -90,7 +90,7 @@ Result<CommitDiff> diff_commit(const Repo& repo, std::string_view commit, const 
   if (int rc = git_diff_tree_to_tree(&diff_raw, r, old_tree.get(), new_tree.get(), &opts); rc != 0) {
     if (budget.examined > budget.max_entries)
       return fail(Errc::too_large, "This commit changes more than " + std::to_string(budget.max_entries) +
-                                       " files; it is too large to show", "TreeTooLarge");
+                                       " files; it is too large to show", Detail::TreeTooLarge);
     return git_fail(rc, "diffing the commit");
   }
   DiffPtr diff(diff_raw);

@@ -153,7 +153,7 @@ Result<Repo::TreePage> Repo::list_tree_page(std::string_view commit, std::string
       }
       if (++visited > limits.max_entries)
         return fail(Errc::too_large, "the tree holds more than " + std::to_string(limits.max_entries) +
-                                         " files and folders (the limit per commit)", "TreeTooLarge");
+                                         " files and folders (the limit per commit)", Detail::TreeTooLarge);
       std::string child = join(dir, git_tree_entry_name(e));
       if (visited > offset) {
         HUB_TRY(made, reader.make(e, child));
