@@ -137,6 +137,19 @@ void add_routes(http::Router& r, Context& ctx) {
       r.add("POST", base + "/{ns}/{name}/" + svc, svc == "git-receive-pack" ? writes(std::move(run)) : run, streamed);
     }
   }
+
+  // Legacy single-segment repo ids ("gpt2"): no such repo here, so the Hub's RepoNotFound
+  // rather than a routing 404 (issue 15). Last, so only paths nothing above matched get here.
+  for (std::string type : {"model", "dataset", "space"}) {
+    auto legacy = [&ctx, type](Request& req) { return h::legacy_repo_id(ctx, req, type); };
+    for (std::string method : {"GET", "POST", "PUT", "DELETE"}) {
+      r.add(method, "/api/" + type + "s/{name}", legacy);
+      r.add(method, "/api/" + type + "s/{name}/{rest*}", legacy);
+    }
+    std::string files = (type == "model" ? "" : "/" + type + "s") + "/{name}";
+    r.add("GET", files + "/resolve/{rest*}", legacy);
+    r.add("GET", files + "/raw/{rest*}", legacy);
+  }
 }
 
 }  // namespace hub::api

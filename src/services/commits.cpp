@@ -10,6 +10,7 @@
 #include "core/hash.h"
 #include "core/time.h"
 #include "services/lfs.h"
+#include "services/metadata/card_validation.h"
 #include "services/refs_changed.h"
 #include "storage/git/commit_builder.h"
 #include "storage/git/repo.h"
@@ -21,7 +22,10 @@ namespace git = storage::git;
 namespace {
 
 constexpr const char* kZeroOid = "0000000000000000000000000000000000000000";
+// The Hub's wording changed; huggingface_hub v1.3.7's tests look for the first sentence, newer
+// releases for the second, so a stale parentCommit says both.
 constexpr const char* kStaleParent =
+    "A commit has happened since. Please refresh and try again. "
     "The branch was updated since you opened this page. Please refresh and try again.";
 // Replaying a file op re-reads its blob; inline files are far below this (the NDJSON line cap).
 constexpr size_t kMaxReplayBlob = size_t(256) << 20;
@@ -63,6 +67,16 @@ std::optional<int> pr_number(std::string_view ref) {
   return v;
 }
 
+// A README.md the validator refuses (metadata/card_validation.h) is refused with the Hub's
+// words, which huggingface_hub and users match: "Invalid metadata in README.md."
+Result<void> check_card(std::string_view content) {
+  auto v = metadata::validate_card(content);
+  if (v.errors.empty()) return {};
+  std::string msg = "Invalid metadata in README.md.";
+  for (const auto& e : v.errors) msg += "\n- " + e;
+  return fail(Errc::invalid_argument, std::move(msg), Detail::InvalidMetadata);
+}
+
 }  // namespace
 
 git::Signature signature_of(const Principal& p) {
@@ -101,9 +115,18 @@ struct CommitSession::State {
   Result<void> apply_record(const OpRecord& r, std::string_view content) {
     Result<void> res;
     switch (r.kind) {
-      case CommitOp::Kind::file: res = builder->put_file(r.path, content); break;
+      case CommitOp::Kind::file:
+        if (r.path == "README.md")
+          if (auto ok = check_card(content); !ok) return ok;
+        res = builder->put_file(r.path, content);
+        break;
       case CommitOp::Kind::lfs_file: res = builder->put_lfs_pointer(r.path, r.oid, r.size); break;
-      case CommitOp::Kind::delete_file: res = builder->delete_file(r.path); break;
+      case CommitOp::Kind::delete_file:
+        res = builder->delete_file(r.path);
+        // The Hub lets a file deletion name a folder (huggingface_hub's
+        // CommitOperationDelete("dir") without the trailing slash): delete the folder.
+        if (!res && res.error().detail == Detail::EntryNotFound && builder->delete_folder(r.path)) res = {};
+        break;
       case CommitOp::Kind::delete_folder: res = builder->delete_folder(r.path); break;
     }
     if (!res) {

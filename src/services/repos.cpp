@@ -73,6 +73,10 @@ Result<RepoHandle> create_repo(Hub& hub, const Principal& p, const NewRepo& r) {
   std::string final_path = hub.repo_path(*type, ns, r.name);
   std::string tmp = hub.tmp_dir() + "/new-" + hex_encode(random_bytes(8)) + ".git";
   storage::git::RepoInitOptions opts;
+  for (const auto& [path, content] : r.files) {
+    if (path == ".gitattributes") opts.gitattributes = content;
+    else opts.files.emplace_back(path, content);
+  }
   auto repo = storage::git::Repo::init_bare(tmp, opts);
   if (!repo) return std::unexpected(repo.error());
   std::error_code ec;
@@ -146,7 +150,8 @@ Result<RepoHandle> move_repo(Hub& hub, const Principal& p, std::string_view type
   std::string new_path = hub.repo_path(type, owner->name, to->second);
   if (new_path != h->path && stdfs::exists(new_path) &&
       hub.db().repo_by_name(type, owner->name, to->second))
-    return fail(Errc::already_exists, "The destination repo already exists");
+    return fail(Errc::already_exists, "A " + std::string(type) + " repository called " + owner->name + "/" +
+                                          to->second + " already exists");
   std::error_code ec;
   stdfs::create_directories(stdfs::path(new_path).parent_path(), ec);
   if (new_path != h->path && std::rename(h->path.c_str(), new_path.c_str()) != 0)

@@ -154,20 +154,22 @@ Result<void> configure_bare(git_repository* repo) {
 }
 
 Result<void> write_initial_commit(git_repository* repo, const RepoInitOptions& opts) {
-  git_oid blob;
-  if (int rc = git_blob_create_from_buffer(&blob, repo, opts.gitattributes.data(),
-                                           opts.gitattributes.size());
-      rc < 0) {
-    return git_fail(rc, "write .gitattributes");
-  }
   git_treebuilder* tb_raw = nullptr;
   if (int rc = git_treebuilder_new(&tb_raw, repo, nullptr); rc < 0) return git_fail(rc, "tree");
   TreeBuilderPtr tb(tb_raw);
-  if (int rc = git_treebuilder_insert(nullptr, tb.get(), ".gitattributes", &blob,
-                                      GIT_FILEMODE_BLOB);
-      rc < 0) {
-    return git_fail(rc, "tree insert");
-  }
+  auto put = [&](const std::string& path, const std::string& content) -> Result<void> {
+    if (path.empty() || path.find('/') != std::string::npos || path == "." || path == ".." || path == ".git")
+      return fail(Errc::invalid_argument, "Invalid path for an initial file: " + path, Detail::InvalidPath);
+    git_oid blob;
+    if (int rc = git_blob_create_from_buffer(&blob, repo, content.data(), content.size()); rc < 0)
+      return git_fail(rc, "write " + path);
+    if (int rc = git_treebuilder_insert(nullptr, tb.get(), path.c_str(), &blob, GIT_FILEMODE_BLOB); rc < 0)
+      return git_fail(rc, "tree insert");
+    return {};
+  };
+  if (auto r = put(".gitattributes", opts.gitattributes); !r) return r;
+  for (const auto& [path, content] : opts.files)  // later entries replace earlier ones
+    if (auto r = put(path, content); !r) return r;
   git_oid tree_oid;
   if (int rc = git_treebuilder_write(&tree_oid, tb.get()); rc < 0) return git_fail(rc, "tree");
   git_tree* tree_raw = nullptr;
