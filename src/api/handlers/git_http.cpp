@@ -17,6 +17,7 @@
 #include "api/handlers/repo_access.h"
 #include "api/request_auth.h"
 #include "core/hash.h"
+#include "http/hub_error.h"
 #include "core/log.h"
 #include "http/gunzip.h"
 #include "services/limits.h"
@@ -42,8 +43,8 @@ constexpr uint64_t kMaxInflated = 16ull << 30;      // gzip upload-pack request 
 constexpr auto kPostPushWait = std::chrono::seconds(3);
 
 Response challenge(std::string_view message) {
-  auto r = to_response(Error{Errc::not_found, std::string(message), Detail::RepoNotFound});
-  r.status = 401;  // a challenge, whoever asked: git then asks its credential helper
+  // Challenges go to anonymous callers only: the mapping's 401 + RepoNotFound.
+  auto r = http::error_response(Error{Errc::not_found, std::string(message), Detail::RepoNotFound}, true);
   r.set_header("WWW-Authenticate", "Basic realm=\"hubd\"");
   return r;
 }

@@ -49,8 +49,9 @@ Response lfs_error_of(const Error& e, const services::Principal* p = nullptr) {
 }
 
 Response challenge(std::string_view message) {
-  Response r = lfs_error_of(Error{Errc::not_found, std::string(message), Detail::RepoNotFound});
-  r.status = 401;  // a challenge, whoever asked
+  // Challenges go to anonymous callers only: the mapping's 401 + RepoNotFound.
+  auto d = http::describe_error(Error{Errc::not_found, std::string(message), Detail::RepoNotFound}, true);
+  Response r = lfs_error(d.status, d.message, d.code);
   // git-lfs reads LFS-Authenticate, then asks its credential helper and retries.
   r.set_header("LFS-Authenticate", "Basic realm=\"hubd\"");
   return r;
