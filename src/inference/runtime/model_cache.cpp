@@ -110,7 +110,7 @@ Result<ModelCache::Status> ModelCache::get(const std::string& key, size_t est_by
     } else if (size_t bytes = held_bytes(**r, est_bytes); bytes > budget_) {
       e.error = Error{Errc::too_large, "The model needs about " + std::to_string(bytes >> 20) +
                                            " MiB, more than this server's model memory budget (" +
-                                           std::to_string(budget_ >> 20) + " MiB)", ""};
+                                           std::to_string(budget_ >> 20) + " MiB)"};
       e.failed_at = Clock::now();
     } else {
       if (secs > 0.05 && est_bytes > 0) m.bytes_per_sec = double(est_bytes) / secs;
