@@ -118,7 +118,9 @@ Result<void> SqliteDatabase::move_repo(int64_t id, std::string_view new_ns, std:
     Stmt up(c->get(), "UPDATE repos SET ns = ?, name = ?, key_lower = ? WHERE id = ?");
     up.bind(1, new_ns).bind(2, new_name).bind(3, new_key).bind(4, id);
     if (auto e = up.exec(); !e) {
-      if (e.error().code == Errc::already_exists) return fail(Errc::already_exists, "The destination repo already exists");
+      if (e.error().code == Errc::already_exists)
+        return fail(Errc::already_exists,
+                    "A " + type + " repository called " + std::string(new_ns) + "/" + std::string(new_name) + " already exists");
       return e;
     }
     Stmt del(c->get(), "DELETE FROM repo_redirects WHERE type = ? AND key_lower = ?");
