@@ -137,9 +137,14 @@ void add_routes(http::Router& r, Context& ctx) {
       r.add("POST", base + "/{ns}/{name}/" + svc, svc == "git-receive-pack" ? writes(std::move(run)) : run, streamed);
     }
   }
+}
 
+void add_legacy_routes(http::Router& r, Context& ctx) {
+  namespace h = handlers;
+  using http::Request;
   // Legacy single-segment repo ids ("gpt2"): no such repo here, so the Hub's RepoNotFound
-  // rather than a routing 404 (issue 15). Last, so only paths nothing above matched get here.
+  // rather than a routing 404 (issue 15). Added after web/'s routes, so only paths nothing
+  // else matched get here (a repo named "resolve" keeps its pages).
   for (std::string type : {"model", "dataset", "space"}) {
     auto legacy = [&ctx, type](Request& req) { return h::legacy_repo_id(ctx, req, type); };
     for (std::string method : {"GET", "POST", "PUT", "DELETE"}) {
