@@ -102,6 +102,11 @@ http::Response error_page(const Page& p, const Error& e) {
   if (d.status == 401 && e.detail == Detail::RepoNotFound) d.status = 404;  // pages show 404, log-in is a link
   if (d.status >= 500) d.message = "Something went wrong: " + e.message;
   auto r = error_page(p, d.status, d.message);
+  // The same headers as the API's errors, so scripts reading a page get the Hub's code too.
+  std::string one_line = d.message;
+  for (char& c : one_line)
+    if (c == '\r' || c == '\n') c = ' ';
+  r.set_header("X-Error-Message", one_line);
   if (!d.code.empty()) r.set_header("X-Error-Code", d.code);
   return r;
 }

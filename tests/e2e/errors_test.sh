@@ -53,11 +53,11 @@ check "api: a path naming no repo endpoint stays a plain 404" test "$STATUS" = 4
 
 # ---- resolve (GET and HEAD: huggingface_hub maps HEAD errors from the headers alone) ----
 expect_code 404 EntryNotFound "resolve: missing file" GET /alice/m/resolve/main/nope.txt "${A[@]}"
-expect_code 404 EntryNotFound "resolve: missing file, HEAD" HEAD /alice/m/resolve/main/nope.txt "${A[@]}"
+expect_code 404 EntryNotFound "resolve: missing file, HEAD" HEAD /alice/m/resolve/main/nope.txt -I "${A[@]}"
 expect_code 404 RevisionNotFound "resolve: missing revision" GET /alice/m/resolve/nope/config.json "${A[@]}"
 expect_code 404 RepoNotFound "resolve: missing repo" GET /alice/nope/resolve/main/config.json "${A[@]}"
 expect_code 401 RepoNotFound "resolve: legacy id, anonymous" GET /gpt2/resolve/main/config.json
-expect_code 404 RepoNotFound "resolve: legacy id, HEAD" HEAD /gpt2/resolve/main/config.json "${A[@]}"
+expect_code 404 RepoNotFound "resolve: legacy id, HEAD" HEAD /gpt2/resolve/main/config.json -I "${A[@]}"
 expect_code 404 RepoNotFound "resolve: legacy dataset id" GET /datasets/squad/resolve/main/x.json "${A[@]}"
 
 # ---- git smart HTTP and LFS ----
