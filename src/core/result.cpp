@@ -38,6 +38,10 @@ std::string_view detail_name(Detail d) {
     case Detail::TokenMismatch: return "TokenMismatch";
     case Detail::RangeNotSatisfiable: return "RangeNotSatisfiable";
     case Detail::CreateBucket: return "CreateBucket";
+    case Detail::HashMismatch: return "HashMismatch";
+    case Detail::SizeMismatch: return "SizeMismatch";
+    case Detail::LfsObjectTooLarge: return "LfsObjectTooLarge";
+    case Detail::TooManyRequests: return "TooManyRequests";
     case Detail::TreeTooLarge: return "TreeTooLarge";
     case Detail::MetricsBusy: return "MetricsBusy";
     case Detail::Loading: return "Loading";

@@ -53,9 +53,14 @@ enum class Detail {
   TokenExpired,
   TokenMismatch,
   RangeNotSatisfiable,
+  HashMismatch,
+  SizeMismatch,
+  LfsObjectTooLarge,
   CreateBucket,
   TreeTooLarge,
   MetricsBusy,
+  // Log-in throttling (accounts).
+  TooManyRequests,
   // Inference: model loading, queue states, TGI error types.
   Loading,
   Overloaded,

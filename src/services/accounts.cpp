@@ -70,7 +70,7 @@ std::expected<IssuedSession, LoginFailure> login(Hub& hub, std::string_view user
   if (auto wait = throttle.try_acquire(user, client_address, now_ms()))
     return std::unexpected(LoginFailure{
         Error{Errc::forbidden, "Too many failed log-in attempts; try again in " + std::to_string(*wait) + " s",
-              "TooManyRequests"},
+              Detail::TooManyRequests},
         *wait});
   auto a = hub.db().account_by_name(user);
   bool is_user = a && a->kind == AccountKind::user;

@@ -288,7 +288,7 @@ Result<void> CommitSession::apply(CommitOp op) {
     if (!size)
       return fail(Errc::invalid_argument,
                   "The LFS object of " + rec.path + " was not uploaded (or has another size)",
-                  "InvalidOperation");
+                  Detail::InvalidOperation);
     rec.size = *size;
     rec.oid = std::move(op.oid);
   }

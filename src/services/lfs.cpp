@@ -176,7 +176,7 @@ Result<void> lfs_verify(Hub& hub, int64_t repo_id, std::string_view oid, uint64_
     if (!st && st.error().code != Errc::not_found) return std::unexpected(st.error());
     if (st && *st != size)
       return fail(Errc::corrupt, "Object size is " + std::to_string(*st) + ", not " + std::to_string(size),
-                  "SizeMismatch");
+                  Detail::SizeMismatch);
     if (st) return {};
   }
   // Presigned S3 uploads land in staging; publishing checks their sha256 and size. Nothing

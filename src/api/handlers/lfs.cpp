@@ -257,7 +257,7 @@ Response lfs_object_put(Context& ctx, Request& req) {
   if (!g) return lfs_error_of(g.error());
   // An href issued before the limit was lowered still cannot bring more than it allows.
   if (auto ok = services::check_lfs_object_size(ctx.hub.config().limits, g->size); !ok)
-    return lfs_error(413, ok.error().message, "LfsObjectTooLarge");
+    return lfs_error_of(ok.error());  // too_large: 413
   if (auto cl = req.header("Content-Length")) {
     uint64_t n = 0;
     auto [p, ec] = std::from_chars(cl->data(), cl->data() + cl->size(), n);

@@ -78,7 +78,7 @@ Result<CommitPtr> detail::lookup_commit(git_repository* repo, std::string_view h
   git_commit* c = nullptr;
   if (int rc = git_commit_lookup(&c, repo, &oid); rc < 0) {
     return fail(Errc::not_found, make_git_error(rc, "commit " + std::string(hex)).message,
-                "RevisionNotFound");
+                Detail::RevisionNotFound);
   }
   return CommitPtr(c);
 }
@@ -247,7 +247,7 @@ Result<Repo> Repo::open(const std::string& path) {
                                        nullptr);
       rc < 0) {
     return fail(Errc::not_found, make_git_error(rc, "open repository " + path).message,
-                "RepoNotFound");
+                Detail::RepoNotFound);
   }
   auto impl = std::make_unique<Impl>();
   impl->repo.reset(raw);
@@ -280,10 +280,10 @@ Result<std::string> peel_object(git_repository* repo, const git_oid& oid, size_t
                                 : git_object_lookup_prefix(&raw, repo, &oid, len, GIT_OBJECT_ANY);
   if (rc == GIT_EAMBIGUOUS) {
     return fail(Errc::not_found, "ambiguous short revision: " + std::string(rev),
-                "RevisionNotFound");
+                Detail::RevisionNotFound);
   }
   if (rc < 0) return fail(Errc::not_found, "unknown revision: " + std::string(rev),
-                          "RevisionNotFound");
+                          Detail::RevisionNotFound);
   ObjectPtr obj(raw);
   git_object* peeled = nullptr;
   if (git_object_peel(&peeled, obj.get(), GIT_OBJECT_COMMIT) < 0) {

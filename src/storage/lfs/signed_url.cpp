@@ -83,7 +83,7 @@ Result<UrlGrant> verify_url_token_for(std::string_view secret, std::string_view 
   HUB_TRY(g, verify_url_token(secret, token, now_unix));
   if (g.op != op || g.oid != oid)
     return fail(Errc::forbidden, "URL token does not grant this operation on this object",
-                "TokenMismatch");
+                Detail::TokenMismatch);
   return g;
 }
 
