@@ -155,7 +155,7 @@ TEST_F(LfsServiceTest, TokensAreBoundToRepoOidAndOperation) {
   EXPECT_EQ(lfs_check_token(*hub_, lfs::UrlOp::upload, sha256_hex("x"), id, token, kNow).error().code,
             Errc::forbidden);
   EXPECT_EQ(lfs_check_token(*hub_, lfs::UrlOp::upload, kOid, id, token, kNow + kLfsHrefTtlSeconds).error().detail,
-            "TokenExpired");
+            Detail::TokenExpired);
   EXPECT_EQ(lfs_check_token(*hub_, lfs::UrlOp::upload, kOid, "", token, kNow).error().code, Errc::unauthenticated);
 }
 

@@ -250,7 +250,7 @@ TEST_F(RepoTest, UpdateRefCompareAndSwap) {
   EXPECT_FALSE(repo.resolve_revision("refs/pr/1"));
   // Unknown target, bad names.
   EXPECT_EQ(repo.update_ref_cas("refs/heads/main", std::string(40, '2'), c1).error().detail,
-            "RevisionNotFound");
+            Detail::RevisionNotFound);
   EXPECT_EQ(repo.update_ref_cas("main", c2, c1).error().code, Errc::invalid_argument);
   EXPECT_EQ(repo.update_ref_cas("refs/heads/a..b", c2, c1).error().code, Errc::invalid_argument);
   // A ref moved by a push behind our back is detected.
