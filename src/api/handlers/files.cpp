@@ -10,6 +10,7 @@
 #include <cstring>
 #include <memory>
 
+#include "api/errors.h"
 #include "api/handlers/handlers.h"
 #include "api/handlers/repo_access.h"
 #include "api/revision.h"
