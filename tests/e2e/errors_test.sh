@@ -48,7 +48,7 @@ expect_code 404 RepoNotFound "api: legacy single-segment id" GET /api/models/gpt
 expect_code 401 RepoNotFound "api: legacy single-segment id, anonymous" GET /api/models/gpt2/revision/main
 expect_code 404 RepoNotFound "api: unlike a missing (legacy) repo" DELETE /api/models/missing_repo_id/like "${A[@]}"
 expect_code 404 RepoNotFound "api: like a missing repo" POST /api/models/alice/nope/like "${A[@]}"
-http GET /api/models/gpt2/not-an-endpoint "${A[@]}"
+http GET /api/models/gpt2/not-an-endpoint/x "${A[@]}"
 check "api: a path naming no repo endpoint stays a plain 404" test "$STATUS" = 404 -a -z "$(header_of X-Error-Code)"
 
 # ---- resolve (GET and HEAD: huggingface_hub maps HEAD errors from the headers alone) ----
@@ -68,7 +68,7 @@ check "git: the challenge asks for Basic credentials" grep -qi '^www-authenticat
 LFS_BATCH='{"operation":"download","transfers":["basic"],"objects":[{"oid":"'$(printf '%064d' 0)'","size":1}]}'
 expect_code 404 RepoNotFound "lfs: batch on a missing repo" POST /alice/nope.git/info/lfs/objects/batch \
   -u "alice:$ALICE" -H "Content-Type: application/vnd.git-lfs+json" -d "$LFS_BATCH"
-check "lfs: error body in git-lfs's shape" jq -e '.message|type=="string"' <<<"$BODY"
+check "lfs: error body in git-lfs's shape" jq -e '.message|type=="string"' >/dev/null <<<"$BODY"
 
 # ---- web pages ----
 expect_code 404 RepoNotFound "web: missing repo page" GET /alice/nope "${A[@]}"
@@ -83,7 +83,7 @@ check "X-Request-Id: a fresh one otherwise" test -n "$(header_of X-Request-Id)"
 # ---- create_repo(exist_ok=True): 409 with the existing repo's url ----
 http POST /api/repos/create "${A[@]}" "${J[@]}" -d '{"name":"m"}'
 check "create existing repo: 409 with url" test "$STATUS" = 409 -a "$(jq -r .url <<<"$BODY")" = "$URL/alice/m"
-check "create existing repo: an error message too" jq -e '.error|type=="string"' <<<"$BODY"
+check "create existing repo: an error message too" jq -e '.error|type=="string"' >/dev/null <<<"$BODY"
 http POST /api/repos/create "${A[@]}" "${J[@]}" -d '{"name":"dataset-one","type":"dataset"}'
 http POST /api/repos/create "${A[@]}" "${J[@]}" -d '{"name":"dataset-one","type":"dataset"}'
 check "create existing dataset: url under /datasets" test "$(jq -r .url <<<"$BODY")" = "$URL/datasets/alice/dataset-one"
