@@ -43,6 +43,12 @@ std::string_view detail_name(Detail d) {
     case Detail::LfsObjectTooLarge: return "LfsObjectTooLarge";
     case Detail::TooManyRequests: return "TooManyRequests";
     case Detail::TreeTooLarge: return "TreeTooLarge";
+    case Detail::XorbNotFound: return "XorbNotFound";
+    case Detail::InvalidXorb: return "InvalidXorb";
+    case Detail::XorbTooLarge: return "XorbTooLarge";
+    case Detail::InvalidShard: return "InvalidShard";
+    case Detail::ShardTooLarge: return "ShardTooLarge";
+    case Detail::ShardVerificationFailed: return "ShardVerificationFailed";
     case Detail::MetricsBusy: return "MetricsBusy";
     case Detail::Loading: return "Loading";
     case Detail::Overloaded: return "Overloaded";

@@ -58,6 +58,13 @@ enum class Detail {
   LfsObjectTooLarge,
   CreateBucket,
   TreeTooLarge,
+  // Xet storage (main's xet/ code, for the merge): shards and xorbs.
+  XorbNotFound,
+  InvalidXorb,
+  XorbTooLarge,
+  InvalidShard,
+  ShardTooLarge,
+  ShardVerificationFailed,
   MetricsBusy,
   // Log-in throttling (accounts).
   TooManyRequests,
