@@ -1,31 +1,11 @@
 #include "api/errors.h"
 
+#include "http/hub_error.h"
+
 namespace hub::api {
 
 http::Response to_response(const Error& e, const services::Principal* p) {
-  int status = 500;
-  switch (e.code) {
-    case Errc::not_found: status = 404; break;
-    case Errc::already_exists: status = 409; break;
-    case Errc::invalid_argument: status = 400; break;
-    case Errc::unauthenticated: status = 401; break;
-    case Errc::forbidden: status = 403; break;
-    case Errc::conflict: status = 409; break;
-    case Errc::precondition_failed: status = 412; break;
-    case Errc::too_large: status = 413; break;
-    case Errc::unsupported: status = 422; break;
-    case Errc::corrupt:
-    case Errc::io:
-    case Errc::internal: status = 500; break;
-  }
-  // The Hub answers 401 to anonymous callers for a repo it will not show them.
-  if (e.detail == "RepoNotFound" && p && p->anonymous()) status = 401;
-  std::string_view code;
-  if (e.detail == "RepoNotFound" || e.detail == "RevisionNotFound" || e.detail == "EntryNotFound" ||
-      e.detail == "GatedRepo")
-    code = e.detail;
-  std::string msg = status == 500 ? "Internal server error" : e.message;
-  return http::Response::error(status, msg, code);
+  return http::error_response(e, p && p->anonymous());
 }
 
 http::Response bad_request(std::string_view message) { return http::Response::error(400, message); }

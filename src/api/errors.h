@@ -1,5 +1,5 @@
-// The single mapping from service errors to HTTP: status codes and the Hub's error headers
-// (X-Error-Code, X-Error-Message, JSON {"error"}), which huggingface_hub maps to its
+// Service errors as HTTP responses, through the one mapping of http/hub_error.h (status,
+// X-Error-Code, X-Error-Message, JSON {"error"}), which huggingface_hub maps to its
 // exception types (HUB_API.md §0). Pure functions.
 #pragma once
 

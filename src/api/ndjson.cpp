@@ -21,9 +21,9 @@ Result<std::string> checked_path(const json::object& value, std::string_view wha
   auto path = json::get_string(value, "path");
   if (!path || path->empty()) return fail(Errc::invalid_argument, std::string(what) + " without a \"path\"");
   if (path->front() == '/')
-    return fail(Errc::invalid_argument, "Invalid path (leading '/'): " + std::string(*path), "InvalidPath");
+    return fail(Errc::invalid_argument, "Invalid path (leading '/'): " + std::string(*path), Detail::InvalidPath);
   if (auto r = storage::git::validate_repo_path(*path); !r)
-    return fail(Errc::invalid_argument, "Invalid path: " + r.error().message, "InvalidPath");
+    return fail(Errc::invalid_argument, "Invalid path: " + r.error().message, Detail::InvalidPath);
   return std::string(*path);
 }
 

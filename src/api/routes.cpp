@@ -162,4 +162,22 @@ void add_routes(http::Router& r, Context& ctx) {
   }
 }
 
+void add_legacy_routes(http::Router& r, Context& ctx) {
+  namespace h = handlers;
+  using http::Request;
+  // Legacy single-segment repo ids ("gpt2"): no such repo here, so the Hub's RepoNotFound
+  // rather than a routing 404 (issue 15). Added after web/'s routes, so only paths nothing
+  // else matched get here (a repo named "resolve" keeps its pages).
+  for (std::string type : {"model", "dataset", "space"}) {
+    auto legacy = [&ctx, type](Request& req) { return h::legacy_repo_id(ctx, req, type); };
+    for (std::string method : {"GET", "POST", "PUT", "DELETE"}) {
+      r.add(method, "/api/" + type + "s/{name}", legacy);
+      r.add(method, "/api/" + type + "s/{name}/{rest*}", legacy);
+    }
+    std::string files = (type == "model" ? "" : "/" + type + "s") + "/{name}";
+    r.add("GET", files + "/resolve/{rest*}", legacy);
+    r.add("GET", files + "/raw/{rest*}", legacy);
+  }
+}
+
 }  // namespace hub::api

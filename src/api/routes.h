@@ -8,5 +8,8 @@
 namespace hub::api {
 
 void add_routes(http::Router& router, Context& ctx);
+// Routes that must come after every other table (web/'s included): legacy single-segment repo
+// ids answer RepoNotFound. cli/main.cpp adds them last.
+void add_legacy_routes(http::Router& router, Context& ctx);
 
 }  // namespace hub::api

@@ -131,6 +131,7 @@ int serve(const std::string& host, int port, const std::string& data, const std:
   if (auto hooks = hub::services::receive_pack_setup(*hubp); !hooks) return die(hooks.error());
   hub::api::add_routes(router, ctx);
   if (auto web = hub::web::add_routes(router, *hubp); !web) return die(web.error());
+  hub::api::add_legacy_routes(router, ctx);
   hub::http::ServerConfig sc;
   sc.host = host;
   sc.port = uint16_t(port);

@@ -7,7 +7,7 @@ namespace hub {
 namespace {
 
 std::unexpected<Error> bad(std::string why) {
-  return fail(Errc::invalid_argument, "invalid LFS pointer: " + std::move(why), "InvalidPointer");
+  return fail(Errc::invalid_argument, "invalid LFS pointer: " + std::move(why), Detail::InvalidPointer);
 }
 
 bool valid_key(std::string_view k) {

@@ -1,5 +1,7 @@
 // Result<T>: the value-or-error type every module boundary returns (std::expected).
-// Errc is deliberately short; only api/ maps kinds to HTTP statuses.
+// Errc is deliberately short; Detail is the typed machine-readable refinement (the Hub's
+// X-Error-Code values and the few kinds callers branch on). Only http/hub_error.h maps
+// (Errc, Detail) to HTTP statuses and the Hub's error headers. Plain values, no state.
 #pragma once
 
 #include <cstdio>
@@ -28,18 +30,67 @@ enum class Errc {
 
 std::string_view errc_name(Errc c);
 
+// Set where the error arises (services, storage), read by the one mapping (http/hub_error.h)
+// and by the few callers that must branch on a kind; never compare messages instead.
+enum class Detail {
+  none,
+  // The Hub's X-Error-Code values, which huggingface_hub turns into its exception types.
+  RepoNotFound,
+  RevisionNotFound,
+  EntryNotFound,
+  GatedRepo,
+  // A repo that was renamed: message = the new full id (handlers redirect).
+  RepoMoved,
+  // Commit payload problems the Hub answers with 422.
+  InvalidPath,
+  InvalidOperation,
+  // A README.md whose YAML front matter (or model-index) the validator refuses.
+  InvalidMetadata,
+  // LFS and signed URLs.
+  InvalidOid,
+  InvalidPointer,
+  InvalidToken,
+  TokenExpired,
+  TokenMismatch,
+  RangeNotSatisfiable,
+  HashMismatch,
+  SizeMismatch,
+  LfsObjectTooLarge,
+  CreateBucket,
+  TreeTooLarge,
+  // Xet storage (main's xet/ code, for the merge): shards and xorbs.
+  XorbNotFound,
+  InvalidXorb,
+  XorbTooLarge,
+  InvalidShard,
+  ShardTooLarge,
+  ShardVerificationFailed,
+  MetricsBusy,
+  // Log-in throttling (accounts).
+  TooManyRequests,
+  // Inference: model loading, queue states, TGI error types.
+  Loading,
+  Overloaded,
+  Unloaded,
+  TemplateError,
+  TgiValidation,     // TGI error_type "validation"
+  TgiTemplateError,  // TGI error_type "template_error"
+};
+
+// The wire spelling ("RepoNotFound", TGI's "validation"); "" for none.
+std::string_view detail_name(Detail d);
+
 struct Error {
   Errc code = Errc::internal;
   std::string message;
-  // An optional machine-readable detail for the API layer (e.g. "RevisionNotFound").
-  std::string detail;
+  Detail detail = Detail::none;
 };
 
 template <class T>
 using Result = std::expected<T, Error>;
 
-inline std::unexpected<Error> fail(Errc code, std::string message, std::string detail = {}) {
-  return std::unexpected(Error{code, std::move(message), std::move(detail)});
+inline std::unexpected<Error> fail(Errc code, std::string message, Detail detail = Detail::none) {
+  return std::unexpected(Error{code, std::move(message), detail});
 }
 
 }  // namespace hub

@@ -70,14 +70,14 @@ std::expected<IssuedSession, LoginFailure> login(Hub& hub, std::string_view user
   if (auto wait = throttle.try_acquire(user, client_address, now_ms()))
     return std::unexpected(LoginFailure{
         Error{Errc::forbidden, "Too many failed log-in attempts; try again in " + std::to_string(*wait) + " s",
-              "TooManyRequests"},
+              Detail::TooManyRequests},
         *wait});
   auto a = hub.db().account_by_name(user);
   bool is_user = a && a->kind == AccountKind::user;
   // The same argon2 work for an absent user or an organisation as for a real one: timing must
   // not tell which names exist.
   if (!verify_password_constant_cost(is_user ? &a->password_hash : nullptr, password))
-    return std::unexpected(LoginFailure{Error{Errc::unauthenticated, "Invalid username or password", ""}, 0});
+    return std::unexpected(LoginFailure{Error{Errc::unauthenticated, "Invalid username or password"}, 0});
   throttle.refund(user, client_address, now_ms());
   IssuedSession s;
   s.cookie = base64url_encode(random_bytes(32));

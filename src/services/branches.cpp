@@ -43,12 +43,12 @@ Result<std::string> create_branch(Hub& hub, const RepoHandle& repo, const NewBra
       from = def;
     }
     auto id = g.resolve_revision(from);
-    if (!id) return fail(Errc::not_found, "Invalid rev id: " + from, "RevisionNotFound");
+    if (!id) return fail(Errc::not_found, "Invalid rev id: " + from, Detail::RevisionNotFound);
     target = *id;
   }
   auto existing = g.resolve_revision(ref);
   if (existing) {
-    if (!b.overwrite) return fail(Errc::already_exists, "Reference already exists: " + ref);
+    if (!b.overwrite) return fail(Errc::already_exists, "Reference " + ref + " already exists");
     if (auto r = g.update_ref_cas(ref, target, *existing, "hubd: overwrite branch"); !r) return std::unexpected(r.error());
     record(hub, repo, ref, *existing, target);
     return target;
@@ -63,7 +63,10 @@ Result<void> delete_branch(Hub& hub, const RepoHandle& repo, std::string_view na
   HUB_TRY(g, git::Repo::open(repo.path));
   std::string ref = "refs/heads/" + std::string(name);
   auto old = g.resolve_revision(ref);
-  if (!old) return fail(Errc::not_found, "Branch not found: " + std::string(name), "RevisionNotFound");
+  // The Hub's words, which the clients match: "Invalid rev id", "Cannot delete refs/heads/main".
+  if (!old) return fail(Errc::not_found, "Invalid rev id: " + std::string(name), Detail::RevisionNotFound);
+  if (auto def = g.default_branch(); def && *def == name)
+    return fail(Errc::invalid_argument, "Cannot delete " + ref);  // the default branch
   if (auto r = g.delete_branch(name); !r) return r;
   record(hub, repo, ref, *old, kZeroOid);
   return {};
@@ -71,12 +74,13 @@ Result<void> delete_branch(Hub& hub, const RepoHandle& repo, std::string_view na
 
 Result<std::string> create_tag(Hub& hub, const RepoHandle& repo, std::string_view revision, std::string_view tag,
                                std::string_view message, const git::Signature& who) {
-  if (!git::is_valid_tag_name(tag)) return std::unexpected(bad_name("tag", tag).error());
   HUB_TRY(g, git::Repo::open(repo.path));
+  // The revision first, as the Hub: a missing one is RevisionNotFound whatever the tag's name.
   auto target = g.resolve_revision(revision);
-  if (!target) return fail(Errc::not_found, "Invalid rev id: " + std::string(revision), "RevisionNotFound");
+  if (!target) return fail(Errc::not_found, "Invalid rev id: " + std::string(revision), Detail::RevisionNotFound);
+  if (!git::is_valid_tag_name(tag)) return std::unexpected(bad_name("tag", tag).error());
   std::string ref = "refs/tags/" + std::string(tag);
-  if (g.resolve_revision(ref)) return fail(Errc::already_exists, "Tag already exists: " + std::string(tag));
+  if (g.resolve_revision(ref)) return fail(Errc::already_exists, "Reference " + ref + " already exists");
   if (auto r = g.create_tag(tag, *target, message, who); !r) return std::unexpected(r.error());
   record(hub, repo, ref, kZeroOid, *target);
   return *target;
@@ -87,7 +91,7 @@ Result<void> delete_tag(Hub& hub, const RepoHandle& repo, std::string_view tag) 
   HUB_TRY(g, git::Repo::open(repo.path));
   std::string ref = "refs/tags/" + std::string(tag);
   auto old = g.resolve_revision(ref);
-  if (!old) return fail(Errc::not_found, "Tag not found: " + std::string(tag), "RevisionNotFound");
+  if (!old) return fail(Errc::not_found, "Invalid rev id: " + std::string(tag), Detail::RevisionNotFound);
   if (auto r = g.delete_tag(tag); !r) return r;
   record(hub, repo, ref, *old, kZeroOid);
   return {};
@@ -102,7 +106,7 @@ Result<std::string> super_squash(Hub& hub, const RepoHandle& repo, std::string_v
   HUB_TRY(g, git::Repo::open(repo.path));
   std::string ref = special ? std::string(branch) : "refs/heads/" + std::string(branch);
   auto head = g.resolve_revision(ref);
-  if (!head) return fail(Errc::not_found, "Branch not found: " + std::string(branch), "RevisionNotFound");
+  if (!head) return fail(Errc::not_found, "Branch not found: " + std::string(branch), Detail::RevisionNotFound);
   // The head's tree as it is, under one parentless commit: modes (executables, symlinks), LFS
   // pointers and submodules survive untouched, and nothing is read file by file.
   git::CommitOptions opts;

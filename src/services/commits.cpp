@@ -11,6 +11,7 @@
 #include "core/time.h"
 #include "services/discussions.h"
 #include "services/lfs.h"
+#include "services/metadata/card_validation.h"
 #include "services/refs_changed.h"
 #include "storage/git/commit_builder.h"
 #include "storage/git/repo.h"
@@ -22,7 +23,10 @@ namespace git = storage::git;
 namespace {
 
 constexpr const char* kZeroOid = "0000000000000000000000000000000000000000";
+// The Hub's wording changed; huggingface_hub v1.3.7's tests look for the first sentence, newer
+// releases for the second, so a stale parentCommit says both.
 constexpr const char* kStaleParent =
+    "A commit has happened since. Please refresh and try again. "
     "The branch was updated since you opened this page. Please refresh and try again.";
 // Replaying a file op re-reads its blob; inline files are far below this (the NDJSON line cap).
 constexpr size_t kMaxReplayBlob = size_t(256) << 20;
@@ -50,7 +54,7 @@ bool is_lower_hex(std::string_view s) {
 // Builder failures as the API should report them: a refused path or a file/folder clash is the
 // client's payload (422), a missing entry keeps EntryNotFound.
 Error op_error(Error e) {
-  if (e.code == Errc::invalid_argument && e.detail.empty()) e.detail = "InvalidPath";
+  if (e.code == Errc::invalid_argument && e.detail == Detail::none) e.detail = Detail::InvalidPath;
   return e;
 }
 
@@ -62,6 +66,16 @@ std::optional<int> pr_number(std::string_view ref) {
   auto [p, ec] = std::from_chars(n.data(), n.data() + n.size(), v);
   if (ec != std::errc() || p != n.data() + n.size() || v <= 0) return std::nullopt;
   return v;
+}
+
+// A README.md the validator refuses (metadata/card_validation.h) is refused with the Hub's
+// words, which huggingface_hub and users match: "Invalid metadata in README.md."
+Result<void> check_card(std::string_view content) {
+  auto v = metadata::validate_card(content);
+  if (v.errors.empty()) return {};
+  std::string msg = "Invalid metadata in README.md.";
+  for (const auto& e : v.errors) msg += "\n- " + e;
+  return fail(Errc::invalid_argument, std::move(msg), Detail::InvalidMetadata);
 }
 
 }  // namespace
@@ -103,16 +117,25 @@ struct CommitSession::State {
   Result<void> apply_record(const OpRecord& r, std::string_view content) {
     Result<void> res;
     switch (r.kind) {
-      case CommitOp::Kind::file: res = builder->put_file(r.path, content); break;
+      case CommitOp::Kind::file:
+        if (r.path == "README.md")
+          if (auto ok = check_card(content); !ok) return ok;
+        res = builder->put_file(r.path, content);
+        break;
       case CommitOp::Kind::lfs_file: res = builder->put_lfs_pointer(r.path, r.oid, r.size); break;
-      case CommitOp::Kind::delete_file: res = builder->delete_file(r.path); break;
+      case CommitOp::Kind::delete_file:
+        res = builder->delete_file(r.path);
+        // The Hub lets a file deletion name a folder (huggingface_hub's
+        // CommitOperationDelete("dir") without the trailing slash): delete the folder.
+        if (!res && res.error().detail == Detail::EntryNotFound && builder->delete_folder(r.path)) res = {};
+        break;
       case CommitOp::Kind::delete_folder: res = builder->delete_folder(r.path); break;
     }
     if (!res) {
       Error e = op_error(res.error());
-      if (e.detail == "EntryNotFound" && r.kind == CommitOp::Kind::delete_file)
+      if (e.detail == Detail::EntryNotFound && r.kind == CommitOp::Kind::delete_file)
         e.message = "A file with this name doesn't exist: " + r.path;
-      else if (e.detail == "EntryNotFound")
+      else if (e.detail == Detail::EntryNotFound)
         e.message = "A folder with this name doesn't exist: " + r.path;
       return std::unexpected(std::move(e));
     }
@@ -232,7 +255,7 @@ Result<CommitSession> CommitSession::begin(Hub& hub, const Principal& p, const R
     HUB_TRY(def, g.default_branch());
     bool empty = refs.branches.empty() && refs.tags.empty() && refs.pull_requests.empty();
     if (!(empty && ref == "refs/heads/" + def && !target.create_pr))
-      return fail(Errc::not_found, "Invalid rev id: " + target.revision, "RevisionNotFound");
+      return fail(Errc::not_found, "Invalid rev id: " + target.revision, Detail::RevisionNotFound);
   }
 
   std::string base = head;
@@ -242,7 +265,7 @@ Result<CommitSession> CommitSession::begin(Hub& hub, const Principal& p, const R
     if (pc.size() < 7 || pc.size() > 40 || !is_hex(pc, pc.size()))
       return fail(Errc::invalid_argument, "parentCommit must be a commit sha: " + pc);
     auto full = g.resolve_revision(pc);
-    if (!full) return fail(Errc::not_found, "Invalid parentCommit: " + pc, "RevisionNotFound");
+    if (!full) return fail(Errc::not_found, "Invalid parentCommit: " + pc, Detail::RevisionNotFound);
     if (!target.create_pr && *full != head) return fail(Errc::precondition_failed, kStaleParent);
     base = *full;
   }
@@ -269,7 +292,7 @@ Result<void> CommitSession::apply(CommitOp op) {
     rec.size = op.content.size();
   } else if (op.kind == CommitOp::Kind::lfs_file) {
     if (op.oid.size() != 64 || !is_lower_hex(op.oid))
-      return fail(Errc::invalid_argument, "lfsFile oid must be a lowercase sha256: " + rec.path, "InvalidOperation");
+      return fail(Errc::invalid_argument, "lfsFile oid must be a lowercase sha256: " + rec.path, Detail::InvalidOperation);
     // One answer for an absent object, another size and someone else's object (no existence
     // oracle; the message names only the path, so two such answers are byte for byte equal). The object must be this repo's already, readable by the committer through
     // another repo, or (JS never calls the LFS verify action) a staged S3 upload published
@@ -278,7 +301,7 @@ Result<void> CommitSession::apply(CommitOp op) {
     if (!size)
       return fail(Errc::invalid_argument,
                   "The LFS object of " + rec.path + " was not uploaded (or has another size)",
-                  "InvalidOperation");
+                  Detail::InvalidOperation);
     rec.size = *size;
     rec.oid = std::move(op.oid);
   }

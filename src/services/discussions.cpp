@@ -69,7 +69,7 @@ struct Opened {
 
 Result<RepoHandle> open(Hub& hub, const Principal& p, RepoRef r, Access need) {
   auto h = open_repo(hub, p, r.type, r.ns, r.name, need);
-  if (!h && h.error().detail == "RepoMoved") return fail(Errc::not_found, "Repository not found", "RepoNotFound");
+  if (!h && h.error().detail == Detail::RepoMoved) return fail(Errc::not_found, "Repository not found", Detail::RepoNotFound);
   return h;
 }
 

@@ -127,7 +127,7 @@ std::string lfs_object_href(Hub& hub, std::string_view base_url, lfs::UrlOp op, 
 Result<LfsGrant> lfs_check_token(Hub& hub, lfs::UrlOp op, std::string_view oid, std::string_view repo_param,
                                  std::string_view token, int64_t now_unix) {
   auto repo_id = parse_id(repo_param);
-  if (!repo_id) return fail(Errc::unauthenticated, "Invalid or missing signature on this URL", "InvalidToken");
+  if (!repo_id) return fail(Errc::unauthenticated, "Invalid or missing signature on this URL", Detail::InvalidToken);
   HUB_TRY(g, lfs::verify_url_token_for(repo_url_key(hub, *repo_id), token, op, oid, now_unix));
   return LfsGrant{*repo_id, g.oid, g.size};
 }
@@ -168,7 +168,7 @@ Result<bool> publish_staged(Hub& hub, std::string_view oid, uint64_t size) {
 }  // namespace
 
 Result<void> lfs_verify(Hub& hub, int64_t repo_id, std::string_view oid, uint64_t size) {
-  if (!is_lfs_oid(oid)) return fail(Errc::invalid_argument, "Invalid oid", "InvalidOid");
+  if (!is_lfs_oid(oid)) return fail(Errc::invalid_argument, "Invalid oid", Detail::InvalidOid);
   HUB_TRY(here, lfs_repo_has_object(hub, repo_id, oid));
   if (here) {
     // Uploaded through this repo (or deduped into it): only the size can still be wrong.
@@ -176,19 +176,19 @@ Result<void> lfs_verify(Hub& hub, int64_t repo_id, std::string_view oid, uint64_
     if (!st && st.error().code != Errc::not_found) return std::unexpected(st.error());
     if (st && *st != size)
       return fail(Errc::corrupt, "Object size is " + std::to_string(*st) + ", not " + std::to_string(size),
-                  "SizeMismatch");
+                  Detail::SizeMismatch);
     if (st) return {};
   }
   // Presigned S3 uploads land in staging; publishing checks their sha256 and size. Nothing
   // else links here: an object stored through another repo is absent to this one.
   HUB_TRY(published, publish_staged(hub, oid, size));
-  if (!published) return fail(Errc::not_found, "Object does not exist", "EntryNotFound");
+  if (!published) return fail(Errc::not_found, "Object does not exist", Detail::EntryNotFound);
   return lfs_link_upload(hub, repo_id, oid, size);
 }
 
 Result<std::optional<uint64_t>> lfs_commit_object(Hub& hub, const Principal& p, int64_t repo_id,
                                                   std::string_view oid, std::optional<uint64_t> size) {
-  if (!is_lfs_oid(oid)) return fail(Errc::invalid_argument, "Invalid oid", "InvalidOid");
+  if (!is_lfs_oid(oid)) return fail(Errc::invalid_argument, "Invalid oid", Detail::InvalidOid);
   std::optional<uint64_t> stored;
   if (auto st = hub.blobs().stat(oid)) stored = *st;
   else if (st.error().code != Errc::not_found) return std::unexpected(st.error());

@@ -15,7 +15,7 @@ namespace {
 constexpr int kMaxLinkedReposChecked = 50;
 constexpr int kBackfillBatch = 100;
 
-Error not_stored() { return Error{Errc::not_found, std::string(kLfsNotStored), "EntryNotFound"}; }
+Error not_stored() { return Error{Errc::not_found, std::string(kLfsNotStored), Detail::EntryNotFound}; }
 
 // Linked to the repo; every other answer (absent link, bad oid) is "not stored".
 Result<bool> linked(Hub& hub, int64_t repo_id, std::string_view oid) {
@@ -67,7 +67,7 @@ Result<std::unique_ptr<storage::lfs::BlobReader>> lfs_open_object(Hub& hub, int6
   auto reader = hub.blobs().get(oid, range);
   if (!reader) {
     const Error& e = reader.error();
-    if (e.code == Errc::not_found || (e.code == Errc::invalid_argument && e.detail == "RangeNotSatisfiable"))
+    if (e.code == Errc::not_found || (e.code == Errc::invalid_argument && e.detail == Detail::RangeNotSatisfiable))
       return std::unexpected(not_stored());
     return std::unexpected(e);
   }
@@ -96,7 +96,7 @@ Result<bool> lfs_repo_has_object(Hub& hub, int64_t repo_id, std::string_view oid
 }
 
 Result<void> lfs_link_upload(Hub& hub, int64_t repo_id, std::string_view oid, uint64_t size) {
-  if (!is_lfs_oid(oid)) return fail(Errc::invalid_argument, "Invalid oid", "InvalidOid");
+  if (!is_lfs_oid(oid)) return fail(Errc::invalid_argument, "Invalid oid", Detail::InvalidOid);
   return link(hub, repo_id, {{std::string(oid), size}});
 }
 
@@ -111,7 +111,7 @@ Result<bool> lfs_readable_elsewhere(Hub& hub, const Principal& p, std::string_vi
 }
 
 Result<bool> lfs_link_for(Hub& hub, const Principal& p, int64_t repo_id, std::string_view oid, uint64_t size) {
-  if (!is_lfs_oid(oid)) return fail(Errc::invalid_argument, "Invalid oid", "InvalidOid");
+  if (!is_lfs_oid(oid)) return fail(Errc::invalid_argument, "Invalid oid", Detail::InvalidOid);
   HUB_TRY(stored, stored_with_size(hub, oid, size));
   if (!stored) return false;
   HUB_TRY(here, hub.db().repo_has_lfs_object(repo_id, oid));

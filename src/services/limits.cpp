@@ -14,7 +14,7 @@ Result<void> check_lfs_object_size(const Limits& limits, uint64_t size, std::str
   return fail(Errc::too_large,
               name + " is " + std::to_string(size) + " bytes; this hub stores files of at most " +
                   describe_bytes(limits.max_lfs_object_bytes) + " (HUBD_MAX_LFS_OBJECT_MB)",
-              "LfsObjectTooLarge");
+              Detail::LfsObjectTooLarge);
 }
 
 }  // namespace hub::services

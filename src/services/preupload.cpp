@@ -93,6 +93,9 @@ struct IgnoreRule {
   bool negate = false, dir_only = false, anchored = false;
 };
 
+// A .gitignore larger than this is not read for shouldIgnore (nothing is ignored then).
+constexpr size_t kMaxGitignore = size_t(1) << 20;
+
 std::vector<IgnoreRule> parse_gitignore(std::string_view text) {
   std::vector<IgnoreRule> rules;
   while (!text.empty()) {
@@ -150,7 +153,7 @@ Result<std::vector<PreuploadDecision>> decide_upload_modes(Hub& hub, const RepoH
     head = *h;
   } else {
     HUB_TRY(refs, g.list_refs());
-    if (!refs.branches.empty()) return fail(Errc::not_found, "Invalid rev id: " + std::string(revision), "RevisionNotFound");
+    if (!refs.branches.empty()) return fail(Errc::not_found, "Invalid rev id: " + std::string(revision), Detail::RevisionNotFound);
   }
   // The commit whose .gitattributes decide: the head, or an unreferenced probe commit holding
   // the client's proposed .gitattributes on top of it (git's own matching, nested files kept;
@@ -165,6 +168,11 @@ Result<std::vector<PreuploadDecision>> decide_upload_modes(Hub& hub, const RepoH
     HUB_TRY(probe, b.write(opts));
     attrs_commit = probe;
   }
+  // shouldIgnore: the client's proposed .gitignore (gitIgnore), else the repo's own at the head,
+  // as the Hub does (huggingface_hub's upload_folder then skips those files).
+  std::optional<std::string> ignore = git_ignore;
+  if (!ignore && !head.empty())
+    if (auto text = g.read_blob(head, ".gitignore", kMaxGitignore)) ignore = std::move(*text);
   std::vector<PreuploadDecision> out;
   out.reserve(files.size());
   for (const auto& f : files) {
@@ -175,7 +183,7 @@ Result<std::vector<PreuploadDecision>> decide_upload_modes(Hub& hub, const RepoH
       auto tracked = g.is_lfs_tracked(attrs_commit, f.path);
       d.lfs = tracked && *tracked;
     }
-    d.should_ignore = git_ignore && gitignore_matches(*git_ignore, f.path);
+    d.should_ignore = ignore && gitignore_matches(*ignore, f.path);
     if (!head.empty()) {
       if (auto e = g.stat_path(head, f.path); e && e->type == git::EntryType::file) {
         if (d.lfs && e->lfs) d.oid = e->lfs->oid;

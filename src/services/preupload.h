@@ -36,6 +36,8 @@ struct PreuploadDecision {
 
 // not_found "RevisionNotFound" for an unknown revision (an empty repository has none to know);
 // too_large "LfsObjectTooLarge" for a file over HUBD_MAX_LFS_OBJECT_MB (limits.h).
+// should_ignore follows `git_ignore` (the client's proposed .gitignore) when given, else the
+// repo's own .gitignore at the revision's head.
 Result<std::vector<PreuploadDecision>> decide_upload_modes(Hub& hub, const RepoHandle& repo, std::string_view revision,
                                                            const std::vector<PreuploadFile>& files,
                                                            const std::optional<std::string>& git_attributes,

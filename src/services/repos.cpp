@@ -29,13 +29,13 @@ Result<std::pair<std::string, std::string>> split_repo_id(std::string_view id) {
 
 Result<RepoHandle> open_repo(Hub& hub, const Principal& p, std::string_view type, std::string_view ns,
                              std::string_view name, Access need) {
-  auto not_found = [] { return fail(Errc::not_found, "Repository not found", "RepoNotFound"); };
+  auto not_found = [] { return fail(Errc::not_found, "Repository not found", Detail::RepoNotFound); };
   auto row = hub.db().repo_by_name(type, ns, name);
   if (!row) {
     if (row.error().code != Errc::not_found) return std::unexpected(row.error());
     auto moved = hub.db().redirect_of(type, ns, name);
     if (moved && *moved && can_read(hub, p, **moved))
-      return fail(Errc::not_found, (*moved)->full_id(), "RepoMoved");
+      return fail(Errc::not_found, (*moved)->full_id(), Detail::RepoMoved);
     return not_found();
   }
   if (!can_read(hub, p, *row)) return not_found();
@@ -76,6 +76,10 @@ Result<RepoHandle> create_repo(Hub& hub, const Principal& p, const NewRepo& r) {
   storage::git::RepoInitOptions opts;
   // The creator authors the initial commit, as on the Hub (commit lists show their name).
   opts.author = signature_of(p);
+  for (const auto& [path, content] : r.files) {
+    if (path == ".gitattributes") opts.gitattributes = content;
+    else opts.files.emplace_back(path, content);
+  }
   auto repo = storage::git::Repo::init_bare(tmp, opts);
   if (!repo) return std::unexpected(repo.error());
   std::error_code ec;
@@ -118,7 +122,7 @@ Result<void> delete_repo(Hub& hub, const Principal& p, std::string_view type, st
                          std::string_view name) {
   auto h = open_repo(hub, p, type, ns, name, Access::write);
   if (!h) {
-    if (h.error().detail == "RepoMoved") return fail(Errc::not_found, "Repository not found", "RepoNotFound");
+    if (h.error().detail == Detail::RepoMoved) return fail(Errc::not_found, "Repository not found", Detail::RepoNotFound);
     return std::unexpected(h.error());
   }
   // Move the directory aside first so the name is free at once, then drop the row.
@@ -149,7 +153,8 @@ Result<RepoHandle> move_repo(Hub& hub, const Principal& p, std::string_view type
   std::string new_path = hub.repo_path(type, owner->name, to->second);
   if (new_path != h->path && stdfs::exists(new_path) &&
       hub.db().repo_by_name(type, owner->name, to->second))
-    return fail(Errc::already_exists, "The destination repo already exists");
+    return fail(Errc::already_exists, "A " + std::string(type) + " repository called " + owner->name + "/" +
+                                          to->second + " already exists");
   std::error_code ec;
   stdfs::create_directories(stdfs::path(new_path).parent_path(), ec);
   if (new_path != h->path && std::rename(h->path.c_str(), new_path.c_str()) != 0)

@@ -35,6 +35,9 @@ struct NewRepo {
   std::string ns;    // empty: the caller's own namespace
   std::string name;
   bool is_private = false;
+  // Top-level files of the initial commit (createRepo({files})); a .gitattributes replaces the
+  // default one.
+  std::vector<std::pair<std::string, std::string>> files;
 };
 Result<RepoHandle> create_repo(Hub& hub, const Principal& p, const NewRepo& r);
 Result<void> delete_repo(Hub& hub, const Principal& p, std::string_view type, std::string_view ns,

@@ -6,6 +6,7 @@
 
 #include "core/hash.h"
 #include "core/time.h"
+#include "http/hub_error.h"
 
 namespace hub::web {
 
@@ -91,19 +92,23 @@ http::Response error_page(const Page& p, int status, std::string_view message) {
                 json::object{{"title", title}, {"status", status}, {"message", std::string(message)}}, status);
 }
 
+// Statuses and messages come from the one mapping (http/hub_error.h); only the log-in
+// redirect for a browser's GET is the site's own.
 http::Response error_page(const Page& p, const Error& e) {
-  switch (e.code) {
-    case Errc::not_found:
-      return error_page(p, 404, e.detail == "RepoNotFound" ? "Repository not found" : e.message);
-    case Errc::unauthenticated:
-      if (p.req.method == "GET") return redirect("/login?next=" + http::percent_encode(p.req.target), 303);
-      return error_page(p, 401, "Please log in first.");
-    case Errc::forbidden: return error_page(p, 403, e.message);
-    case Errc::conflict: case Errc::already_exists: return error_page(p, 409, e.message);
-    case Errc::invalid_argument: return error_page(p, 400, e.message);
-    case Errc::too_large: return error_page(p, 413, e.message);
-    default: return error_page(p, 500, "Something went wrong: " + e.message);
-  }
+  if (e.code == Errc::unauthenticated && p.req.method == "GET")
+    return redirect("/login?next=" + http::percent_encode(p.req.target), 303);
+  auto d = http::describe_error(e, p.who.anonymous());
+  if (e.code == Errc::unauthenticated) d.message = "Please log in first.";
+  if (d.status == 401 && e.detail == Detail::RepoNotFound) d.status = 404;  // pages show 404, log-in is a link
+  if (d.status >= 500) d.message = "Something went wrong: " + e.message;
+  auto r = error_page(p, d.status, d.message);
+  // The same headers as the API's errors, so scripts reading a page get the Hub's code too.
+  std::string one_line = d.message;
+  for (char& c : one_line)
+    if (c == '\r' || c == '\n') c = ' ';
+  r.set_header("X-Error-Message", one_line);
+  if (!d.code.empty()) r.set_header("X-Error-Code", d.code);
+  return r;
 }
 
 http::Response redirect(std::string_view location, int status) {

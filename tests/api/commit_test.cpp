@@ -156,6 +156,7 @@ TEST_F(CommitApi, ParentCommitGuardsTheBranch) {
   auto stale = post_commit("/api/models/alice/m/commit/main", alice_, {header_line("two", "", base), file_line("b", "2")});
   EXPECT_EQ(stale.status, 412);
   EXPECT_EQ(header(stale, "X-Error-Message"),
+            "A commit has happened since. Please refresh and try again. "
             "The branch was updated since you opened this page. Please refresh and try again.");
   auto unknown = post_commit("/api/models/alice/m/commit/main", alice_,
                              {header_line("two", "", std::string(40, 'f')), file_line("b", "2")});

@@ -153,10 +153,10 @@ TEST(CommitLine, RefusedPathsAreInvalidPath) {
   for (std::string p : {"../x", "a/../b", "/abs.txt", "a\\\\b", ".git/config", "a/.git/x", "a//b", "./x"}) {
     auto l = line(R"({"key":"file","value":{"path":")" + p + R"(","content":"","encoding":"utf-8"}})");
     ASSERT_FALSE(l) << p;
-    EXPECT_EQ(l.error().detail, "InvalidPath") << p << ": " << l.error().message;
+    EXPECT_EQ(l.error().detail, Detail::InvalidPath) << p << ": " << l.error().message;
     auto d = line(R"({"key":"deletedFile","value":{"path":")" + p + R"("}})");
     ASSERT_FALSE(d) << p;
-    EXPECT_EQ(d.error().detail, "InvalidPath") << p;
+    EXPECT_EQ(d.error().detail, Detail::InvalidPath) << p;
   }
 }
 

@@ -98,7 +98,7 @@ TEST(LfsPointer, RejectsMalformedText) {
     EXPECT_FALSE(r) << c.name;
     if (!r) {
       EXPECT_EQ(r.error().code, Errc::invalid_argument) << c.name;
-      EXPECT_EQ(r.error().detail, "InvalidPointer") << c.name;
+      EXPECT_EQ(r.error().detail, Detail::InvalidPointer) << c.name;
     }
   }
 }

@@ -130,7 +130,7 @@ TEST_F(AuthTest, PrivateReposAndOrgRoles) {
   // Invisible, not forbidden: the same answer as for a repo that does not exist.
   auto hidden = open_repo(*hub, pb, "model", "alice", "secret", Access::read);
   auto missing = open_repo(*hub, pb, "model", "alice", "nothing", Access::read);
-  EXPECT_EQ(hidden.error().detail, "RepoNotFound");
+  EXPECT_EQ(hidden.error().detail, Detail::RepoNotFound);
   EXPECT_EQ(hidden.error().message, missing.error().message);
   EXPECT_EQ(open_repo(*hub, pa_read, "model", "alice", "secret", Access::write).error().code, Errc::forbidden);
 }
@@ -142,9 +142,9 @@ TEST_F(AuthTest, MovedReposRedirectOnlyForThoseWhoMayRead) {
   ASSERT_TRUE(moved.has_value()) << moved.error().message;
   EXPECT_TRUE(std::filesystem::exists(moved->path));
   auto r = open_repo(*hub, pa, "model", "alice", "old", Access::read);
-  EXPECT_EQ(r.error().detail, "RepoMoved");
+  EXPECT_EQ(r.error().detail, Detail::RepoMoved);
   EXPECT_EQ(r.error().message, "acme/new");
-  EXPECT_EQ(open_repo(*hub, pb, "model", "alice", "old", Access::read).error().detail, "RepoNotFound");
+  EXPECT_EQ(open_repo(*hub, pb, "model", "alice", "old", Access::read).error().detail, Detail::RepoNotFound);
   ASSERT_TRUE(delete_repo(*hub, pa, "model", "acme", "new").has_value());
   EXPECT_FALSE(std::filesystem::exists(moved->path));
 }
@@ -178,7 +178,7 @@ TEST_F(AuthTest, ReadTokensCannotWriteAnything) {
   EXPECT_FALSE(still->row.is_private);
   // A private repo stays invisible to a read token of another user, not "forbidden".
   ASSERT_TRUE(create_repo(*hub, pa, {"model", "", "hidden", true}).has_value());
-  EXPECT_EQ(open_repo(*hub, pb_read, "model", "alice", "hidden", Access::contribute).error().detail, "RepoNotFound");
+  EXPECT_EQ(open_repo(*hub, pb_read, "model", "alice", "hidden", Access::contribute).error().detail, Detail::RepoNotFound);
 }
 
 // Failed log-ins are refused the same way, and cost one argon2 run, whether or not the user
@@ -210,7 +210,7 @@ TEST_F(AuthTest, LoginIsThrottledPerAccountAndPerAddress) {
   auto limited = login(*hub, "alice", "alicepass1", "10.1.1.1");  // even the right password
   ASSERT_FALSE(limited.has_value());
   EXPECT_GT(limited.error().retry_after_s, 0);
-  EXPECT_EQ(limited.error().error.detail, "TooManyRequests");
+  EXPECT_EQ(limited.error().error.detail, Detail::TooManyRequests);
   EXPECT_TRUE(login(*hub, "bob", "bobpass123", "10.1.1.1").has_value());  // other accounts are not
 
   // One address spraying many accounts.

@@ -155,7 +155,7 @@ TEST_F(LfsServiceTest, TokensAreBoundToRepoOidAndOperation) {
   EXPECT_EQ(lfs_check_token(*hub_, lfs::UrlOp::upload, sha256_hex("x"), id, token, kNow).error().code,
             Errc::forbidden);
   EXPECT_EQ(lfs_check_token(*hub_, lfs::UrlOp::upload, kOid, id, token, kNow + kLfsHrefTtlSeconds).error().detail,
-            "TokenExpired");
+            Detail::TokenExpired);
   EXPECT_EQ(lfs_check_token(*hub_, lfs::UrlOp::upload, kOid, "", token, kNow).error().code, Errc::unauthenticated);
 }
 
@@ -235,7 +235,7 @@ TEST_F(LfsServiceTest, ReadsOnlyThroughLinksWithOneErrorForEveryMiss) {
   EXPECT_EQ((*reader)->range_length(), 22u);
   EXPECT_EQ(lfs_read_object(*hub_, priv.row.id, kOid, 22, {}, 21).error().code, Errc::too_large);
 
-  const Error want{Errc::not_found, std::string(kLfsNotStored), "EntryNotFound"};
+  const Error want{Errc::not_found, std::string(kLfsNotStored), Detail::EntryNotFound};
   auto same = [&](const auto& r, const char* what) {
     ASSERT_FALSE(r) << what;
     EXPECT_EQ(r.error().code, want.code) << what;

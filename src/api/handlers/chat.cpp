@@ -31,7 +31,7 @@ Response chat_error(int status, const std::string& message, std::string_view err
 Response prepare_error(const Error& e) {
   if (e.code == Errc::unsupported) return chat_error(400, e.message, "validation");
   if (e.code == Errc::invalid_argument)
-    return chat_error(422, e.message, e.detail.empty() ? std::string_view("validation") : std::string_view(e.detail));
+    return chat_error(422, e.message, e.detail == Detail::none ? std::string_view("validation") : detail_name(e.detail));
   return chat_error(500, e.message, "generation");
 }
 

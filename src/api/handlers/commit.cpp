@@ -25,13 +25,8 @@ namespace {
 // still sending can read the answer instead of a connection reset.
 constexpr uint64_t kDrainOnError = uint64_t(64) << 20;
 
-// Payload problems (bad paths, unknown LFS objects, a file and a folder with the same name)
-// are 422 as the Hub answers; everything else maps as usual.
-Response commit_error(const Error& e, const services::Principal& p) {
-  if (e.code == Errc::invalid_argument && (e.detail == "InvalidPath" || e.detail == "InvalidOperation"))
-    return Response::error(422, e.message);
-  return to_response(e, &p);
-}
+// Payload problems (InvalidPath, InvalidOperation) are 422 through the one mapping.
+Response commit_error(const Error& e, const services::Principal& p) { return to_response(e, &p); }
 
 NdjsonReader::ReadFn body_reader(Request& req) {
   if (req.body_source) return [src = req.body_source](char* buf, size_t cap) { return src->read(buf, cap); };
@@ -55,7 +50,7 @@ Response commit(Context& ctx, Request& req, std::string_view type) {
   // Opening a pull request needs read access and write-scoped credentials (as on the Hub);
   // committing needs write.
   if (target.create_pr && p->anonymous())
-    return to_response(Error{Errc::unauthenticated, "You must be logged in to open a pull request", ""});
+    return to_response(Error{Errc::unauthenticated, "You must be logged in to open a pull request"});
   // A PR's author may also commit to its refs/pr/N without write access (issue 17).
   bool to_pr = !target.create_pr && rev->starts_with("refs/pr/");
   auto h = services::open_repo(ctx.hub, *p, type, req.params["ns"], req.params["name"],
@@ -63,7 +58,7 @@ Response commit(Context& ctx, Request& req, std::string_view type) {
   if (!h) return to_response(h.error(), &*p);
   if (to_pr && !services::can_write(ctx.hub, *p, h->row) && !services::is_own_open_pr(ctx.hub, *p, h->row, *rev))
     return to_response(Error{Errc::forbidden, "You don't have write access to " + h->row.full_id() +
-                                                  ": only the author of an open pull request and repo writers can commit to it", ""},
+                                                  ": only the author of an open pull request and repo writers can commit to it"},
                        &*p);
 
   NdjsonLimits limits;
@@ -84,7 +79,7 @@ Response commit(Context& ctx, Request& req, std::string_view type) {
 
   auto first = reader.next();
   if (!first) return fail_with(first.error());
-  if (!*first) return fail_with(Error{Errc::invalid_argument, "Empty commit payload", ""});
+  if (!*first) return fail_with(Error{Errc::invalid_argument, "Empty commit payload"});
 
   std::optional<services::CommitSession> session;
   if (!(*first)->contains("key")) {
@@ -93,7 +88,7 @@ Response commit(Context& ctx, Request& req, std::string_view type) {
     if (!parsed) return fail_with(parsed.error());
     auto more = reader.next();
     if (!more) return fail_with(more.error());
-    if (*more) return fail_with(Error{Errc::invalid_argument, "Expected NDJSON lines with a \"key\"", ""});
+    if (*more) return fail_with(Error{Errc::invalid_argument, "Expected NDJSON lines with a \"key\""});
     auto s = services::CommitSession::begin(ctx.hub, *p, *h, target, std::move(parsed->first));
     if (!s) return fail_with(s.error());
     session.emplace(std::move(*s));
@@ -104,7 +99,7 @@ Response commit(Context& ctx, Request& req, std::string_view type) {
     auto line = parse_commit_line(**first);
     if (!line) return fail_with(line.error());
     auto* header = std::get_if<services::CommitHeader>(&*line);
-    if (!header) return fail_with(Error{Errc::invalid_argument, "The first NDJSON line must be the header", ""});
+    if (!header) return fail_with(Error{Errc::invalid_argument, "The first NDJSON line must be the header"});
     auto s = services::CommitSession::begin(ctx.hub, *p, *h, target, std::move(*header));
     if (!s) return fail_with(s.error());
     session.emplace(std::move(*s));
@@ -115,7 +110,7 @@ Response commit(Context& ctx, Request& req, std::string_view type) {
       auto parsed = parse_commit_line(**next);
       if (!parsed) return fail_with(parsed.error());
       auto* op = std::get_if<services::CommitOp>(&*parsed);
-      if (!op) return fail_with(Error{Errc::invalid_argument, "Only the first NDJSON line may be a header", ""});
+      if (!op) return fail_with(Error{Errc::invalid_argument, "Only the first NDJSON line may be a header"});
       if (auto r = session->apply(std::move(*op)); !r) return fail_with(r.error());
     }
   }

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <memory>
 
+#include "api/errors.h"
 #include "api/handlers/handlers.h"
 #include "api/handlers/repo_access.h"
 #include "api/revision.h"
@@ -120,7 +121,7 @@ Response serve_lfs(Context& ctx, Request& req, Response res, int64_t repo_id, co
       log::warn("LFS object read failed", {{"oid", ptr.oid}, {"error", e.message}});
       return Response::error(500, "Internal server error");
     }
-    auto r = Response::error(404, std::string(services::kLfsNotStored), "EntryNotFound");
+    auto r = to_response(Error{Errc::not_found, std::string(services::kLfsNotStored), Detail::EntryNotFound});
     if (auto c = res.header("X-Repo-Commit")) r.set_header("X-Repo-Commit", *c);
     return r;
   };
@@ -195,7 +196,7 @@ Response serve(Context& ctx, Request& req, std::string_view type, bool raw) {
   auto commit = o.resolve(rp->revision);
   if (!commit) return o.error(commit.error());
   auto not_found = [&](std::string_view msg) {
-    auto r = Response::error(404, msg, "EntryNotFound");
+    auto r = to_response(Error{Errc::not_found, std::string(msg), Detail::EntryNotFound});
     // Python caches misses per commit (.no_exist/{commit}/{path}).
     r.set_header("X-Repo-Commit", *commit);
     return r;

@@ -133,12 +133,12 @@ bool acquire_stream_slot(const Context& ctx) {
 void release_stream_slot() { g_streams--; }
 
 Response generation_error(const Error& e) {
-  if (e.detail == "Overloaded") {
+  if (e.detail == Detail::Overloaded) {
     auto r = Response::error(429, "Rate limit reached: the model's generation queue is full, retry shortly");
     r.set_header("Retry-After", "1");
     return r;
   }
-  if (e.detail == "Unloaded") {
+  if (e.detail == Detail::Unloaded) {
     auto r = Response::error(503, e.message);
     r.set_header("Retry-After", "1");
     return r;

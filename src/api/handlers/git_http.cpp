@@ -17,6 +17,7 @@
 #include "api/handlers/repo_access.h"
 #include "api/request_auth.h"
 #include "core/hash.h"
+#include "http/hub_error.h"
 #include "core/log.h"
 #include "http/gunzip.h"
 #include "services/limits.h"
@@ -42,7 +43,8 @@ constexpr uint64_t kMaxInflated = 16ull << 30;      // gzip upload-pack request 
 constexpr auto kPostPushWait = std::chrono::seconds(3);
 
 Response challenge(std::string_view message) {
-  auto r = Response::error(401, message, "RepoNotFound");
+  // Challenges go to anonymous callers only: the mapping's 401 + RepoNotFound.
+  auto r = http::error_response(Error{Errc::not_found, std::string(message), Detail::RepoNotFound}, true);
   r.set_header("WWW-Authenticate", "Basic realm=\"hubd\"");
   return r;
 }
@@ -58,8 +60,8 @@ std::variant<services::RepoHandle, Response> authorize(Context& ctx, Request& re
   if (h) return std::move(*h);
   const Error& e = h.error();
   // Old clone URLs keep working: the same path under the new name.
-  if (e.detail == "RepoMoved") return moved_redirect(req, e.message);
-  if ((e.detail == "RepoNotFound" || e.code == Errc::unauthenticated) && p->anonymous())
+  if (e.detail == Detail::RepoMoved) return moved_redirect(req, e.message);
+  if ((e.detail == Detail::RepoNotFound || e.code == Errc::unauthenticated) && p->anonymous())
     return challenge(e.code == Errc::unauthenticated ? e.message : "Repository not found");
   return to_response(e, &*p);
 }

@@ -29,6 +29,9 @@ Response delete_repo(Context& ctx, Request& req);
 Response move_repo(Context& ctx, Request& req);
 Response repo_settings(Context& ctx, Request& req, std::string_view type);
 Response repo_info(Context& ctx, Request& req, std::string_view type);
+// Paths naming a legacy single-segment repo id ("gpt2"): RepoNotFound as for any missing repo
+// (401 for anonymous callers); paths that name no repo endpoint stay a plain 404.
+Response legacy_repo_id(Context& ctx, Request& req, std::string_view type);
 
 // files.cpp: GET/HEAD .../resolve/{rev}/{path} and .../raw/{rev}/{path}.
 Response resolve_file(Context& ctx, Request& req, std::string_view type);

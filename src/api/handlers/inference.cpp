@@ -303,7 +303,7 @@ Response run_inference_impl(Context& ctx, Request& req, std::string_view explici
     };
     if (conversational) {
       out = inference::pipelines::conversational(*model, inputs, parameters.is_object() ? &parameters.get_object() : nullptr, gen);
-      if (!out && out.error().detail == "template_error") {  // TGI's shape: 422 with error_type
+      if (!out && out.error().detail == Detail::TgiTemplateError) {  // TGI's shape: 422 with error_type
         auto r = Response::json(422, json::object{{"error", out.error().message}, {"error_type", "template_error"}});
         r.set_header("X-Error-Message", out.error().message);
         return r;
@@ -317,8 +317,8 @@ Response run_inference_impl(Context& ctx, Request& req, std::string_view explici
   }
   if (!out) {
     const auto& e = out.error();
-    if (e.detail == "Unloaded") return generation_error(e);
-    if (e.detail == "Overloaded") {
+    if (e.detail == Detail::Unloaded) return generation_error(e);
+    if (e.detail == Detail::Overloaded) {
       auto r = inference_error(429, "Rate limit reached: the model's queue is full, retry shortly");
       r.set_header("Retry-After", "1");
       return r;

@@ -104,7 +104,7 @@ std::variant<std::shared_ptr<const inference::Model>, http::Response> load_infer
   if (wait && may_load) {
     auto m = ctx.models->get_wait(key, plan.weight_bytes, loader, kWaitForModel);
     if (!m) {
-      if (m.error().detail == "Loading") return http::Response::error(503, "Model " + repo.id + " is still loading");
+      if (m.error().detail == Detail::Loading) return http::Response::error(503, "Model " + repo.id + " is still loading");
       return http::Response::error(load_error_status(m.error()),
                                    "Model " + repo.id + " cannot be loaded: " + m.error().message);
     }

@@ -13,6 +13,7 @@
 #include "api/handlers/handlers.h"
 #include "api/request_auth.h"
 #include "core/log.h"
+#include "http/hub_error.h"
 #include "services/lfs.h"
 #include "services/limits.h"
 #include "services/names.h"
@@ -41,16 +42,16 @@ Response lfs_error(int status, std::string_view message, std::string_view code =
   return r;
 }
 
-// Service errors as LFS replies, with the status api/errors.cpp would give.
+// Service errors as LFS replies: the one mapping (http/hub_error.h), in git-lfs's body shape.
 Response lfs_error_of(const Error& e, const services::Principal* p = nullptr) {
-  Response base = to_response(e, p);
-  std::string code(base.header("X-Error-Code").value_or(""));
-  std::string msg(base.header("X-Error-Message").value_or("Internal server error"));
-  return lfs_error(base.status, msg, code);
+  auto d = http::describe_error(e, p && p->anonymous());
+  return lfs_error(d.status, d.message, d.code);
 }
 
 Response challenge(std::string_view message) {
-  Response r = lfs_error(401, message, "RepoNotFound");
+  // Challenges go to anonymous callers only: the mapping's 401 + RepoNotFound.
+  auto d = http::describe_error(Error{Errc::not_found, std::string(message), Detail::RepoNotFound}, true);
+  Response r = lfs_error(d.status, d.message, d.code);
   // git-lfs reads LFS-Authenticate, then asks its credential helper and retries.
   r.set_header("LFS-Authenticate", "Basic realm=\"hubd\"");
   return r;
@@ -72,14 +73,14 @@ std::variant<Authorized, Response> authorize(Context& ctx, Request& req, std::st
   auto h = services::open_repo(ctx.hub, *p, type, req.params["ns"], name, need);
   if (h) return Authorized{std::move(*p), std::move(*h)};
   const Error& e = h.error();
-  if (e.detail == "RepoMoved") {
+  if (e.detail == Detail::RepoMoved) {
     // 307 keeps the method and body; same LFS path under the new name.
     std::string suffix = req.path.substr(req.path.find("/info/lfs"));
     Response r = lfs_error(307, "Repository moved to " + e.message);
     r.set_header("Location", req.base_url + "/" + std::string(services::repo_url_prefix(type)) + e.message + ".git" + suffix);
     return r;
   }
-  if ((e.detail == "RepoNotFound" || e.code == Errc::unauthenticated) && p->anonymous())
+  if ((e.detail == Detail::RepoNotFound || e.code == Errc::unauthenticated) && p->anonymous())
     return challenge(e.code == Errc::unauthenticated ? e.message : "Repository not found");
   return lfs_error_of(e, &*p);
 }
@@ -256,7 +257,7 @@ Response lfs_object_put(Context& ctx, Request& req) {
   if (!g) return lfs_error_of(g.error());
   // An href issued before the limit was lowered still cannot bring more than it allows.
   if (auto ok = services::check_lfs_object_size(ctx.hub.config().limits, g->size); !ok)
-    return lfs_error(413, ok.error().message, "LfsObjectTooLarge");
+    return lfs_error_of(ok.error());  // too_large: 413
   if (auto cl = req.header("Content-Length")) {
     uint64_t n = 0;
     auto [p, ec] = std::from_chars(cl->data(), cl->data() + cl->size(), n);

@@ -162,7 +162,7 @@ LoadResult load_scalars(Context& ctx, OpenedRepo& o, const std::string& commit) 
     files.push_back({e.path, &e, size});
   }
   if (!in_flight().acquire(total))
-    return fail(Errc::conflict, "Other metrics are being computed; retry in a few seconds", "MetricsBusy");
+    return fail(Errc::conflict, "Other metrics are being computed; retry in a few seconds", Detail::MetricsBusy);
   struct Release {
     uint64_t n;
     ~Release() { in_flight().release(n); }
@@ -214,7 +214,7 @@ Response repo_metrics(Context& ctx, Request& req, std::string_view type) {
   auto data = cache().get(o.handle.row.uid + " " + *commit, [&] { return load_scalars(ctx, o, *commit); });
   if (!data) {
     if (data.error().code == Errc::too_large) return Response::error(413, data.error().message);
-    if (data.error().detail == "MetricsBusy") {
+    if (data.error().detail == Detail::MetricsBusy) {
       auto r = Response::error(503, data.error().message);
       r.set_header("Retry-After", "5");
       return r;

@@ -6,7 +6,7 @@
 #include "api/request_auth.h"
 #include "api/revision.h"
 #include "core/hash.h"
-#include "services/metadata/model_card.h"
+#include "services/metadata/card_validation.h"
 #include "services/preupload.h"
 #include "services/repos.h"
 
@@ -28,7 +28,7 @@ Response preupload(Context& ctx, Request& req, std::string_view type) {
   if (!p) return to_response(p.error());
   bool create_pr = req.query_flag("create_pr");
   if (create_pr && p->anonymous())
-    return to_response(Error{Errc::unauthenticated, "You must be logged in to open a pull request", ""});
+    return to_response(Error{Errc::unauthenticated, "You must be logged in to open a pull request"});
   auto h = services::open_repo(ctx.hub, *p, type, req.params["ns"], req.params["name"],
                                create_pr ? services::Access::read : services::Access::write);
   if (!h) return to_response(h.error(), &*p);
@@ -89,22 +89,22 @@ Response validate_yaml(Context& ctx, Request& req) {
   if (!v || !v->is_object()) return invalid("Expected a JSON object {\"content\", \"repoType\"}");
   auto content = json::get_string(v->as_object(), "content");
   if (!content) return invalid("Missing \"content\"");
-  namespace md = services::metadata;
-  md::CardLimits limits;
-  std::string text = md::sanitize_utf8(*content);
-  std::string_view view = text;
-  if (view.starts_with("\xEF\xBB\xBF")) view.remove_prefix(3);
-  auto split = md::split_front_matter(view);
-  json::array warnings;
-  if (split.unterminated) warnings.push_back(json::object{{"message", "Front matter opened with --- but never closed"}});
-  if (split.found) {
-    std::vector<std::string> notes;
-    auto yaml = md::yaml_to_json(split.yaml, limits, notes);
-    if (!yaml) return invalid("Invalid YAML in the README front matter: " + yaml.error().message);
-    if (!yaml->is_object() && !yaml->is_null()) return invalid("The README front matter must be a YAML mapping");
-    for (auto& n : notes) warnings.push_back(json::object{{"message", n}});
+  // The validator commits use too (services/metadata/card_validation.h).
+  auto checked = services::metadata::validate_card(*content);
+  auto messages = [](const std::vector<std::string>& list) {
+    json::array a;
+    for (const auto& m : list) a.push_back(json::object{{"message", m}});
+    return a;
+  };
+  if (!checked.errors.empty()) {
+    std::string first = checked.errors.front();
+    Response r = Response::json(400, json::object{{"errors", messages(checked.errors)},
+                                                  {"warnings", messages(checked.warnings)},
+                                                  {"error", first}});
+    r.set_header("X-Error-Message", first);
+    return r;
   }
-  return Response::json(200, json::object{{"errors", json::array{}}, {"warnings", std::move(warnings)}});
+  return Response::json(200, json::object{{"errors", json::array{}}, {"warnings", messages(checked.warnings)}});
 }
 
 }  // namespace hub::api::handlers

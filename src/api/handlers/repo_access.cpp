@@ -90,7 +90,7 @@ std::variant<OpenedRepo, http::Response> open_repo_for(Context& ctx, http::Reque
   if (!p) return to_response(p.error());
   auto h = services::open_repo(ctx.hub, *p, type, req.params["ns"], req.params["name"], need);
   if (!h) {
-    if (h.error().detail == "RepoMoved") return moved_redirect(req, h.error().message);
+    if (h.error().detail == Detail::RepoMoved) return moved_redirect(req, h.error().message);
     return to_response(h.error(), &*p);
   }
   auto repo = pooled_repo(h->row.uid, h->path);

@@ -1,9 +1,12 @@
 // Repo lifecycle: create, delete, move, settings; and repo info.
+#include <algorithm>
+
 #include "api/errors.h"
 #include "api/handlers/handlers.h"
 #include "api/handlers/repo_access.h"
 #include "api/revision.h"
 #include "api/request_auth.h"
+#include "core/hash.h"
 #include "core/time.h"
 #include "services/counters.h"
 #include "services/names.h"
@@ -16,6 +19,37 @@ namespace hub::api::handlers {
 namespace {
 std::string repo_url(const Request& req, std::string_view type, std::string_view full_id) {
   return req.base_url + "/" + std::string(services::repo_url_prefix(type)) + std::string(full_id);
+}
+
+// The Hub's `expand` values per repo type (huggingface_hub's Expand*Property_T, which its
+// TestExpandPropertyType compares with the 400 below); xetEnabled is accepted, never sent.
+const std::vector<std::string_view>& expand_values(std::string_view type) {
+  static const std::vector<std::string_view> model{
+      "author", "baseModels", "cardData", "childrenModelCount", "config", "createdAt", "disabled", "downloads",
+      "downloadsAllTime", "gated", "gguf", "inference", "inferenceProviderMapping", "lastModified", "library_name",
+      "likes", "mask_token", "model-index", "pipeline_tag", "private", "resourceGroup", "safetensors", "sha",
+      "siblings", "spaces", "tags", "transformersInfo", "trendingScore", "usedStorage", "widgetData", "xetEnabled"};
+  static const std::vector<std::string_view> dataset{
+      "author", "cardData", "citation", "createdAt", "description", "disabled", "downloads", "downloadsAllTime",
+      "gated", "lastModified", "likes", "paperswithcode_id", "private", "resourceGroup", "sha", "siblings", "tags",
+      "trendingScore", "usedStorage", "xetEnabled"};
+  static const std::vector<std::string_view> space{
+      "author", "cardData", "createdAt", "datasets", "disabled", "lastModified", "likes", "models", "private",
+      "resourceGroup", "runtime", "sdk", "sha", "siblings", "subdomain", "tags", "trendingScore", "usedStorage",
+      "xetEnabled"};
+  return type == "dataset" ? dataset : type == "space" ? space : model;
+}
+
+// 400 '"expand" must be one of [a, b, ...]' for the first unknown value, as the Hub answers.
+std::optional<Response> check_expand(const std::vector<std::string_view>& asked, std::string_view type) {
+  const auto& valid = expand_values(type);
+  for (auto a : asked) {
+    if (std::find(valid.begin(), valid.end(), a) != valid.end()) continue;
+    std::string msg = "\"expand\" must be one of [";
+    for (size_t i = 0; i < valid.size(); ++i) msg += (i ? ", " : "") + std::string(valid[i]);
+    return bad_request(msg + "]");
+  }
+  return std::nullopt;
 }
 
 // "visibility": "private"|"public"|"protected", or the older "private": bool.
@@ -45,11 +79,55 @@ Response create_repo(Context& ctx, Request& req) {
   if (auto org = json::get_string(*body, "organization"); org && !org->empty()) r.ns = *org;
   r.type = std::string(json::get_string(*body, "type").value_or("model"));
   r.is_private = privacy_of(*body).value_or(false);
+  // JS createRepo({files}): [{path, content, encoding: "base64"|"utf-8"}], top-level files only.
+  if (auto* files = json::find(*body, "files"); files && !files->is_null()) {
+    if (!files->is_array() || files->as_array().size() > 100) return bad_request("files must be an array (at most 100)");
+    for (const auto& f : files->as_array()) {
+      const auto* o = f.if_object();
+      auto path = o ? json::get_string(*o, "path") : std::nullopt;
+      auto content = o ? json::get_string(*o, "content") : std::nullopt;
+      if (!path || !content) return bad_request("Each entry of files needs a path and a content");
+      if (path->empty() || path->find('/') != std::string_view::npos || *path == "." || *path == ".." ||
+          *path == ".git")
+        return to_response(Error{Errc::invalid_argument, "Only top-level files may be given at repo creation: " +
+                                                            std::string(*path), Detail::InvalidPath});
+      std::string data(*content);
+      if (json::get_string(*o, "encoding").value_or("utf-8") == "base64") {
+        auto decoded = base64_decode(*content);
+        if (!decoded) return bad_request("Malformed base64 content for " + std::string(*path));
+        data = std::move(*decoded);
+      }
+      r.files.emplace_back(std::string(*path), std::move(data));
+    }
+  }
   auto h = services::create_repo(ctx.hub, *p, r);
+  if (!h && h.error().code == Errc::already_exists && p->account) {
+    // The Hub's 409 names the existing repo's url: create_repo(exist_ok=True) reads it.
+    auto resp = to_response(h.error(), &*p);
+    std::string ns = r.ns.empty() ? p->account->name : r.ns;
+    resp.body = json::serialize(json::object{{"error", h.error().message},
+                                             {"url", repo_url(req, r.type, ns + "/" + r.name)}});
+    return resp;
+  }
   if (!h) return to_response(h.error(), &*p);
   return Response::json(200, json::object{{"url", repo_url(req, h->row.type, h->row.full_id())},
                                           {"id", h->row.uid},
                                           {"name", h->row.full_id()}});
+}
+
+Response legacy_repo_id(Context& ctx, Request& req, std::string_view) {
+  static constexpr std::string_view kRepoEndpoints[] = {
+      "revision", "tree",  "paths-info", "commits", "refs",   "auth-check", "resolve",     "raw",
+      "like",     "likers", "preupload", "commit",  "branch", "tag",        "super-squash", "settings",
+      "discussions", "treesize", "metrics", "xet-read-token", "xet-write-token", "scan"};
+  // /api/{type}s/{name}/{rest*}: rest[0] must be a repo endpoint; /{name}/resolve/... always is.
+  bool api = req.path.starts_with("/api/");
+  if (api && !req.rest.empty() &&
+      std::find(std::begin(kRepoEndpoints), std::end(kRepoEndpoints), req.rest[0]) == std::end(kRepoEndpoints))
+    return Response::error(404, "Not found");
+  auto p = principal_of(ctx.hub, req);
+  if (!p) return to_response(p.error());
+  return to_response(Error{Errc::not_found, "Repository not found", Detail::RepoNotFound}, &*p);
 }
 
 Response delete_repo(Context& ctx, Request& req) {
@@ -120,6 +198,7 @@ Response repo_info(Context& ctx, Request& req, std::string_view type) {
   auto opened = open_repo_for(ctx, req, type);
   if (auto* r = std::get_if<Response>(&opened)) return std::move(*r);
   auto& o = std::get<OpenedRepo>(opened);
+  if (auto bad = check_expand(req.query_params("expand"), type)) return std::move(*bad);
   bool explicit_rev = !req.rest.empty();
   auto rev = explicit_rev ? join_revision(req.rest) : Result<std::string>("HEAD");
   if (!rev) return o.error(rev.error());

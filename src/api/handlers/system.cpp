@@ -14,7 +14,7 @@ Response health(Context& ctx, Request&) {
 Response repo_without_namespace(Context& ctx, Request& req) {
   auto p = principal_of(ctx.hub, req);
   if (!p) return to_response(p.error());
-  return to_response(Error{Errc::not_found, "Repository not found", "RepoNotFound"}, &*p);
+  return to_response(Error{Errc::not_found, "Repository not found", Detail::RepoNotFound}, &*p);
 }
 
 }  // namespace hub::api::handlers

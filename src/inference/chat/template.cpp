@@ -28,7 +28,7 @@ Result<Template> Template::parse(std::string_view source) {
 Result<std::string> Template::render(const boost::json::object& context, const RenderLimits& limits,
                                      long long now) const {
   if (!program_) return fail(Errc::internal, "template not parsed");
-  auto error = [](std::string msg) { return fail(Errc::invalid_argument, std::move(msg), "TemplateError"); };
+  auto error = [](std::string msg) { return fail(Errc::invalid_argument, std::move(msg), Detail::TemplateError); };
   StringBudget budget{limits.max_output_bytes, limits.max_total_bytes, 0};
   struct BudgetScope {  // the budget applies to this render on this thread only
     StringBudget* saved;
@@ -50,7 +50,7 @@ Result<std::string> Template::render(const boost::json::object& context, const R
   } catch (const RaisedError& e) {
     return error(e.what());
   } catch (const LimitError& e) {
-    return fail(Errc::too_large, std::string("chat template: ") + e.what(), "TemplateError");
+    return fail(Errc::too_large, std::string("chat template: ") + e.what(), Detail::TemplateError);
   } catch (const RenderError& e) {
     return error(std::string("chat template error: ") + e.what());
   } catch (const BreakSignal&) {
@@ -58,7 +58,7 @@ Result<std::string> Template::render(const boost::json::object& context, const R
   } catch (const ContinueSignal&) {
     return error("chat template error: continue outside a loop");
   } catch (const std::bad_alloc&) {
-    return fail(Errc::too_large, "chat template: out of memory while rendering", "TemplateError");
+    return fail(Errc::too_large, "chat template: out of memory while rendering", Detail::TemplateError);
   } catch (const std::exception& e) {
     return error(std::string("chat template error: ") + e.what());
   }

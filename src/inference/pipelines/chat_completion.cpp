@@ -13,9 +13,9 @@ namespace json = boost::json;
 
 namespace {
 
-Error validation(std::string message) { return Error{Errc::invalid_argument, std::move(message), "validation"}; }
+Error validation(std::string message) { return Error{Errc::invalid_argument, std::move(message), Detail::TgiValidation}; }
 Error template_error(std::string message) {
-  return Error{Errc::invalid_argument, "Template error: " + std::move(message), "template_error"};
+  return Error{Errc::invalid_argument, "Template error: " + std::move(message), Detail::TgiTemplateError};
 }
 
 int64_t now_seconds() {
@@ -136,7 +136,7 @@ Result<ChatRequest> prepare_chat(const Model& model, const json::object& body) {
   auto gp = parse_generation_params(lm, &params, int64_t(req.prompt.size()));
   if (!gp) {
     auto e = gp.error();
-    if (e.code == Errc::invalid_argument) e.detail = "validation";
+    if (e.code == Errc::invalid_argument) e.detail = Detail::TgiValidation;
     return std::unexpected(e);
   }
   req.params = std::move(*gp);

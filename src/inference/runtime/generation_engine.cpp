@@ -36,7 +36,7 @@ struct Seq {
   std::shared_ptr<GenerationTicket> ticket;
 };
 
-Error unloaded() { return Error{Errc::conflict, "The model is being unloaded, retry shortly", "Unloaded"}; }
+Error unloaded() { return Error{Errc::conflict, "The model is being unloaded, retry shortly", Detail::Unloaded}; }
 
 }  // namespace
 
@@ -116,9 +116,9 @@ struct GenerationEngine::Impl {
       try {
         iterate();
       } catch (const std::bad_alloc&) {
-        fail_active(Error{Errc::too_large, "out of memory", ""});
+        fail_active(Error{Errc::too_large, "out of memory"});
       } catch (const std::exception& e) {
-        fail_active(Error{Errc::internal, e.what(), ""});
+        fail_active(Error{Errc::internal, e.what()});
       }
       std::erase_if(active, [](const auto& s) { return !s; });
     }
@@ -221,7 +221,7 @@ Result<std::shared_ptr<GenerationTicket>> GenerationEngine::submit(std::vector<i
     std::lock_guard lk(impl_->mu);
     if (impl_->stopping) return std::unexpected(unloaded());
     if (impl_->queue.size() >= impl_->opts.max_queue)
-      return fail(Errc::conflict, "The generation queue is full, retry shortly", "Overloaded");
+      return fail(Errc::conflict, "The generation queue is full, retry shortly", Detail::Overloaded);
     impl_->queue.push_back(std::move(s));
   }
   impl_->cv.notify_all();

@@ -110,7 +110,7 @@ Result<ModelCache::Status> ModelCache::get(const std::string& key, size_t est_by
     } else if (size_t bytes = held_bytes(**r, est_bytes); bytes > budget_) {
       e.error = Error{Errc::too_large, "The model needs about " + std::to_string(bytes >> 20) +
                                            " MiB, more than this server's model memory budget (" +
-                                           std::to_string(budget_ >> 20) + " MiB)", ""};
+                                           std::to_string(budget_ >> 20) + " MiB)"};
       e.failed_at = Clock::now();
     } else {
       if (secs > 0.05 && est_bytes > 0) m.bytes_per_sec = double(est_bytes) / secs;
@@ -137,7 +137,7 @@ Result<std::shared_ptr<const Model>> ModelCache::get_wait(const std::string& key
     auto it = m.entries.find(key);
     return it == m.entries.end() || !it->second.loading;
   });
-  if (!done) return fail(Errc::unsupported, "Model is still loading", "Loading");
+  if (!done) return fail(Errc::unsupported, "Model is still loading", Detail::Loading);
   auto it = m.entries.find(key);
   if (it == m.entries.end()) return fail(Errc::internal, "the model was evicted while loading");
   if (it->second.error) return std::unexpected(*it->second.error);

@@ -147,7 +147,7 @@ Result<json::value> Scheduler::run(std::shared_ptr<const Model> model, std::stri
   {
     std::lock_guard lk(impl_->mu);
     if (impl_->queue.size() >= impl_->opts.max_queue)
-      return fail(Errc::conflict, "The inference queue is full, retry shortly", "Overloaded");
+      return fail(Errc::conflict, "The inference queue is full, retry shortly", Detail::Overloaded);
     impl_->queue.push_back(std::move(job));
   }
   impl_->cv.notify_all();

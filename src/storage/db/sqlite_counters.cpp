@@ -79,7 +79,7 @@ Result<RepoStats> SqliteDatabase::repo_stats(int64_t repo_id) {
   st.bind(1, repo_id);
   auto row = st.step();
   if (!row) return std::unexpected(row.error());
-  if (!*row) return fail(Errc::not_found, "Repository not found", "RepoNotFound");
+  if (!*row) return fail(Errc::not_found, "Repository not found", Detail::RepoNotFound);
   return RepoStats{st.i64(0), st.i64(1), st.i64(2), st.i64(3)};
 }
 

@@ -35,7 +35,7 @@ namespace {
 Result<RepoRow> one_repo(Stmt& st, std::string_view what) {
   auto row = st.step();
   if (!row) return std::unexpected(row.error());
-  if (!*row) return fail(Errc::not_found, std::string(what), "RepoNotFound");
+  if (!*row) return fail(Errc::not_found, std::string(what), Detail::RepoNotFound);
   return repo_from_row(st);
 }
 }  // namespace
@@ -100,7 +100,7 @@ Result<void> SqliteDatabase::delete_repo(int64_t id) {
   Stmt st(c->get(), "DELETE FROM repos WHERE id = ?");
   st.bind(1, id);
   if (auto e = st.exec(); !e) return e;
-  if (sqlite3_changes(c->get()) == 0) return fail(Errc::not_found, "Repository not found", "RepoNotFound");
+  if (sqlite3_changes(c->get()) == 0) return fail(Errc::not_found, "Repository not found", Detail::RepoNotFound);
   return {};
 }
 
@@ -113,12 +113,14 @@ Result<void> SqliteDatabase::move_repo(int64_t id, std::string_view new_ns, std:
     cur.bind(1, id);
     auto row = cur.step();
     if (!row) return std::unexpected(row.error());
-    if (!*row) return fail(Errc::not_found, "Repository not found", "RepoNotFound");
+    if (!*row) return fail(Errc::not_found, "Repository not found", Detail::RepoNotFound);
     std::string type = cur.str(0), old_key = cur.str(1), new_key = key_of(new_ns, new_name);
     Stmt up(c->get(), "UPDATE repos SET ns = ?, name = ?, key_lower = ? WHERE id = ?");
     up.bind(1, new_ns).bind(2, new_name).bind(3, new_key).bind(4, id);
     if (auto e = up.exec(); !e) {
-      if (e.error().code == Errc::already_exists) return fail(Errc::already_exists, "The destination repo already exists");
+      if (e.error().code == Errc::already_exists)
+        return fail(Errc::already_exists,
+                    "A " + type + " repository called " + std::string(new_ns) + "/" + std::string(new_name) + " already exists");
       return e;
     }
     Stmt del(c->get(), "DELETE FROM repo_redirects WHERE type = ? AND key_lower = ?");

@@ -26,7 +26,7 @@ struct Node {
 
 std::unexpected<Error> entry_not_found(std::string_view path, std::string_view what) {
   return fail(Errc::not_found, std::string(what) + " not found: " + std::string(path),
-              "EntryNotFound");
+              Detail::EntryNotFound);
 }
 
 // Writes a commit of `tree` with opts' author, committer and message; parent may be null (root).

@@ -121,7 +121,7 @@ Result<std::string> diff_patch_text(const Repo& repo, std::string_view from, std
   opts.payload = &budget;
   git_diff* diff_raw = nullptr;
   if (int rc = git_diff_tree_to_tree(&diff_raw, r, old_tree.get(), new_tree.get(), &opts); rc != 0) {
-    if (budget.examined > budget.max_entries) return fail(Errc::too_large, "This diff is too large to show", "TreeTooLarge");
+    if (budget.examined > budget.max_entries) return fail(Errc::too_large, "This diff is too large to show", Detail::TreeTooLarge);
     return git_fail(rc, "diffing");
   }
   DiffPtr diff(diff_raw);
@@ -155,7 +155,7 @@ Result<void> diff_trees(git_repository* r, git_tree* old_tree, git_tree* new_tre
   if (int rc = git_diff_tree_to_tree(&diff_raw, r, old_tree, new_tree, &opts); rc != 0) {
     if (budget.examined > budget.max_entries)
       return fail(Errc::too_large, "This commit changes more than " + std::to_string(budget.max_entries) +
-                                       " files; it is too large to show", "TreeTooLarge");
+                                       " files; it is too large to show", Detail::TreeTooLarge);
     return git_fail(rc, "diffing the commit");
   }
   DiffPtr diff(diff_raw);

@@ -42,8 +42,8 @@ void ensure_libgit2();
 // Converts a libgit2 return code plus its thread-local message into our Error.
 // GIT_ENOTFOUND -> not_found (with `detail`), GIT_EEXISTS -> already_exists,
 // GIT_EMODIFIED/GIT_ELOCKED -> conflict, GIT_EINVALIDSPEC -> invalid_argument, else internal.
-Error make_git_error(int rc, std::string_view what, std::string_view detail = {});
-inline std::unexpected<Error> git_fail(int rc, std::string_view what, std::string_view detail = {}) {
+Error make_git_error(int rc, std::string_view what, Detail detail = Detail::none);
+inline std::unexpected<Error> git_fail(int rc, std::string_view what, Detail detail = Detail::none) {
   return std::unexpected(make_git_error(rc, what, detail));
 }
 

@@ -111,7 +111,7 @@ Result<LfsScan> scan_lfs_pointers(const std::string& repo_path, const std::vecto
   ensure_libgit2();
   git_repository* repo_raw = nullptr;
   if (int rc = git_repository_open_ext(&repo_raw, repo_path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr); rc < 0)
-    return git_fail(rc, "open repository " + repo_path, "RepoNotFound");
+    return git_fail(rc, "open repository " + repo_path, Detail::RepoNotFound);
   RepoPtr repo(repo_raw);
   git_odb* odb_raw = nullptr;
   if (int rc = git_repository_odb(&odb_raw, repo.get()); rc < 0) return git_fail(rc, "open object database");
@@ -122,7 +122,7 @@ Result<LfsScan> scan_lfs_pointers(const std::string& repo_path, const std::vecto
   for (const auto& t : tips) {
     git_oid id;
     if (!parse_oid(t, &id)) return fail(Errc::invalid_argument, "not a commit id: " + t);
-    if (int rc = git_revwalk_push(walk.get(), &id); rc < 0) return git_fail(rc, "walk from " + t, "RevisionNotFound");
+    if (int rc = git_revwalk_push(walk.get(), &id); rc < 0) return git_fail(rc, "walk from " + t, Detail::RevisionNotFound);
   }
   for (const auto& h : hide) {
     git_oid id;

@@ -25,7 +25,7 @@ Result<std::string> merge_base(const Repo& repo, std::string_view a, std::string
   HUB_TRY(ib, oid_of(b));
   git_oid out;
   if (int rc = git_merge_base(&out, repo.impl().get(), &ia, &ib); rc != 0)
-    return git_fail(rc, "finding the merge base", "RevisionNotFound");
+    return git_fail(rc, "finding the merge base", Detail::RevisionNotFound);
   return detail::oid_hex(out);
 }
 
@@ -48,7 +48,7 @@ Result<std::vector<CommitInfo>> commits_since(const Repo& repo, std::string_view
   if (int rc = git_revwalk_new(&raw, r); rc != 0) return git_fail(rc, "starting a history walk");
   detail::RevwalkPtr walk(raw);
   git_revwalk_sorting(walk.get(), GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
-  if (int rc = git_revwalk_push(walk.get(), &it); rc != 0) return git_fail(rc, "walking history", "RevisionNotFound");
+  if (int rc = git_revwalk_push(walk.get(), &it); rc != 0) return git_fail(rc, "walking history", Detail::RevisionNotFound);
   for (const auto& h : hide) {
     git_oid ih;
     if (detail::parse_oid(h, &ih) && git_graph_descendant_of(r, &it, &ih) >= 0) (void)git_revwalk_hide(walk.get(), &ih);

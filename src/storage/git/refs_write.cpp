@@ -38,7 +38,7 @@ Result<void> Repo::create_branch(std::string_view name, std::string_view target)
   git_reference* raw = nullptr;
   int rc = git_reference_create(&raw, impl_->get(), full.c_str(), git_commit_id(commit.get()),
                                 /*force=*/0, "hubd: create branch");
-  if (rc < 0) return git_fail(rc, "create branch " + std::string(name), "RevisionNotFound");
+  if (rc < 0) return git_fail(rc, "create branch " + std::string(name), Detail::RevisionNotFound);
   git_reference_free(raw);
   return {};
 }
@@ -51,11 +51,11 @@ Result<void> Repo::delete_branch(std::string_view name) {
   std::string full = "refs/heads/" + std::string(name);
   git_reference* raw = nullptr;
   if (int rc = git_reference_lookup(&raw, impl_->get(), full.c_str()); rc < 0) {
-    return git_fail(rc, "branch " + std::string(name), "RevisionNotFound");
+    return git_fail(rc, "branch " + std::string(name), Detail::RevisionNotFound);
   }
   RefPtr ref(raw);
   if (int rc = git_reference_delete(ref.get()); rc < 0) {
-    return git_fail(rc, "delete branch " + std::string(name), "RevisionNotFound");
+    return git_fail(rc, "delete branch " + std::string(name), Detail::RevisionNotFound);
   }
   return {};
 }
@@ -78,7 +78,7 @@ Result<void> Repo::create_tag(std::string_view name, std::string_view target,
     if (msg.back() != '\n') msg += '\n';
     rc = git_tag_create(&oid, impl_->get(), n.c_str(), obj, sig.get(), msg.c_str(), /*force=*/0);
   }
-  if (rc < 0) return git_fail(rc, "create tag " + n, "RevisionNotFound");
+  if (rc < 0) return git_fail(rc, "create tag " + n, Detail::RevisionNotFound);
   return {};
 }
 
@@ -86,7 +86,7 @@ Result<void> Repo::delete_tag(std::string_view name) {
   if (!is_valid_tag_name(name)) return bad_name("tag", name);
   std::string n(name);
   if (int rc = git_tag_delete(impl_->get(), n.c_str()); rc < 0) {
-    return git_fail(rc, "delete tag " + n, "RevisionNotFound");
+    return git_fail(rc, "delete tag " + n, Detail::RevisionNotFound);
   }
   return {};
 }

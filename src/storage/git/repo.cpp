@@ -29,7 +29,7 @@ void detail::ensure_libgit2() {
   });
 }
 
-Error detail::make_git_error(int rc, std::string_view what, std::string_view detail) {
+Error detail::make_git_error(int rc, std::string_view what, Detail why) {
   const git_error* e = git_error_last();
   std::string msg(what);
   if (e && e->message) {
@@ -46,7 +46,7 @@ Error detail::make_git_error(int rc, std::string_view what, std::string_view det
     case GIT_EAMBIGUOUS: code = Errc::invalid_argument; break;
     default: break;
   }
-  return Error{code, std::move(msg), code == Errc::not_found ? std::string(detail) : std::string()};
+  return Error{code, std::move(msg), code == Errc::not_found ? why : Detail::none};
 }
 
 std::string detail::oid_hex(const git_oid& oid) {
@@ -65,7 +65,7 @@ Result<SignaturePtr> detail::make_signature(const Signature& s) {
   int64_t secs = s.time_ms != 0 ? s.time_ms / 1000 : now_ms() / 1000;
   if (int rc = git_signature_new(&raw, s.name.c_str(), s.email.c_str(), secs, 0); rc < 0) {
     return std::unexpected(Error{Errc::invalid_argument,
-                                 make_git_error(rc, "invalid signature").message, {}});
+                                 make_git_error(rc, "invalid signature").message});
   }
   return SignaturePtr(raw);
 }
@@ -73,12 +73,12 @@ Result<SignaturePtr> detail::make_signature(const Signature& s) {
 Result<CommitPtr> detail::lookup_commit(git_repository* repo, std::string_view hex) {
   git_oid oid;
   if (!parse_oid(hex, &oid)) {
-    return fail(Errc::not_found, "not a commit id: " + std::string(hex), "RevisionNotFound");
+    return fail(Errc::not_found, "not a commit id: " + std::string(hex), Detail::RevisionNotFound);
   }
   git_commit* c = nullptr;
   if (int rc = git_commit_lookup(&c, repo, &oid); rc < 0) {
     return fail(Errc::not_found, make_git_error(rc, "commit " + std::string(hex)).message,
-                "RevisionNotFound");
+                Detail::RevisionNotFound);
   }
   return CommitPtr(c);
 }
@@ -154,20 +154,22 @@ Result<void> configure_bare(git_repository* repo) {
 }
 
 Result<void> write_initial_commit(git_repository* repo, const RepoInitOptions& opts) {
-  git_oid blob;
-  if (int rc = git_blob_create_from_buffer(&blob, repo, opts.gitattributes.data(),
-                                           opts.gitattributes.size());
-      rc < 0) {
-    return git_fail(rc, "write .gitattributes");
-  }
   git_treebuilder* tb_raw = nullptr;
   if (int rc = git_treebuilder_new(&tb_raw, repo, nullptr); rc < 0) return git_fail(rc, "tree");
   TreeBuilderPtr tb(tb_raw);
-  if (int rc = git_treebuilder_insert(nullptr, tb.get(), ".gitattributes", &blob,
-                                      GIT_FILEMODE_BLOB);
-      rc < 0) {
-    return git_fail(rc, "tree insert");
-  }
+  auto put = [&](const std::string& path, const std::string& content) -> Result<void> {
+    if (path.empty() || path.find('/') != std::string::npos || path == "." || path == ".." || path == ".git")
+      return fail(Errc::invalid_argument, "Invalid path for an initial file: " + path, Detail::InvalidPath);
+    git_oid blob;
+    if (int rc = git_blob_create_from_buffer(&blob, repo, content.data(), content.size()); rc < 0)
+      return git_fail(rc, "write " + path);
+    if (int rc = git_treebuilder_insert(nullptr, tb.get(), path.c_str(), &blob, GIT_FILEMODE_BLOB); rc < 0)
+      return git_fail(rc, "tree insert");
+    return {};
+  };
+  if (auto r = put(".gitattributes", opts.gitattributes); !r) return r;
+  for (const auto& [path, content] : opts.files)  // later entries replace earlier ones
+    if (auto r = put(path, content); !r) return r;
   git_oid tree_oid;
   if (int rc = git_treebuilder_write(&tree_oid, tb.get()); rc < 0) return git_fail(rc, "tree");
   git_tree* tree_raw = nullptr;
@@ -245,7 +247,7 @@ Result<Repo> Repo::open(const std::string& path) {
                                        nullptr);
       rc < 0) {
     return fail(Errc::not_found, make_git_error(rc, "open repository " + path).message,
-                "RepoNotFound");
+                Detail::RepoNotFound);
   }
   auto impl = std::make_unique<Impl>();
   impl->repo.reset(raw);
@@ -259,13 +261,13 @@ namespace {
 Result<std::string> peel_ref(git_repository* repo, const std::string& name) {
   git_reference* raw = nullptr;
   int rc = git_reference_lookup(&raw, repo, name.c_str());
-  if (rc < 0) return git_fail(rc, "ref " + name, "RevisionNotFound");
+  if (rc < 0) return git_fail(rc, "ref " + name, Detail::RevisionNotFound);
   RefPtr ref(raw);
   git_object* obj = nullptr;
   rc = git_reference_peel(&obj, ref.get(), GIT_OBJECT_COMMIT);
   if (rc < 0) {
     // Unborn HEAD, or a ref to a non-commit: no revision to resolve to.
-    return fail(Errc::not_found, make_git_error(rc, "peel " + name).message, "RevisionNotFound");
+    return fail(Errc::not_found, make_git_error(rc, "peel " + name).message, Detail::RevisionNotFound);
   }
   ObjectPtr o(obj);
   return oid_hex(*git_object_id(o.get()));
@@ -278,14 +280,14 @@ Result<std::string> peel_object(git_repository* repo, const git_oid& oid, size_t
                                 : git_object_lookup_prefix(&raw, repo, &oid, len, GIT_OBJECT_ANY);
   if (rc == GIT_EAMBIGUOUS) {
     return fail(Errc::not_found, "ambiguous short revision: " + std::string(rev),
-                "RevisionNotFound");
+                Detail::RevisionNotFound);
   }
   if (rc < 0) return fail(Errc::not_found, "unknown revision: " + std::string(rev),
-                          "RevisionNotFound");
+                          Detail::RevisionNotFound);
   ObjectPtr obj(raw);
   git_object* peeled = nullptr;
   if (git_object_peel(&peeled, obj.get(), GIT_OBJECT_COMMIT) < 0) {
-    return fail(Errc::not_found, "not a commit: " + std::string(rev), "RevisionNotFound");
+    return fail(Errc::not_found, "not a commit: " + std::string(rev), Detail::RevisionNotFound);
   }
   ObjectPtr p(peeled);
   return oid_hex(*git_object_id(p.get()));
@@ -300,7 +302,7 @@ bool all_hex(std::string_view s) {
 Result<std::string> Repo::resolve_revision(std::string_view rev) const {
   git_repository* repo = impl_->get();
   auto not_found = [&] {
-    return fail(Errc::not_found, "revision not found: " + std::string(rev), "RevisionNotFound");
+    return fail(Errc::not_found, "revision not found: " + std::string(rev), Detail::RevisionNotFound);
   };
   if (rev.empty() || rev.size() > 1024 || rev.find('\0') != std::string_view::npos) {
     return not_found();
@@ -337,11 +339,11 @@ Result<std::string> Repo::resolve_revision(std::string_view rev) const {
 Result<std::string> Repo::default_branch() const {
   git_reference* raw = nullptr;
   if (int rc = git_reference_lookup(&raw, impl_->get(), "HEAD"); rc < 0) {
-    return git_fail(rc, "HEAD", "RevisionNotFound");
+    return git_fail(rc, "HEAD", Detail::RevisionNotFound);
   }
   RefPtr head(raw);
   const char* target = git_reference_symbolic_target(head.get());
-  if (!target) return fail(Errc::not_found, "HEAD is detached", "RevisionNotFound");
+  if (!target) return fail(Errc::not_found, "HEAD is detached", Detail::RevisionNotFound);
   std::string_view t = target;
   if (t.starts_with("refs/heads/")) t.remove_prefix(11);
   return std::string(t);

@@ -24,6 +24,9 @@ struct RepoInitOptions {
   Signature author{"hubd", "hubd@localhost", 0};  // author and committer of the initial commit
   std::string initial_message = "initial commit";
   std::string gitattributes = default_gitattributes();  // content of the initial .gitattributes
+  // More top-level files of the initial commit (path without '/', content), e.g. the JS
+  // client's createRepo({files}); a ".gitattributes" here replaces `gitattributes`.
+  std::vector<std::pair<std::string, std::string>> files;
   bool initial_commit = true;                           // false: empty repo, HEAD unborn
 };
 

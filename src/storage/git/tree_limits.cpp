@@ -39,7 +39,7 @@ ShapeMap& shared_memo() {
 std::string shown(const std::string& path) { return path.empty() ? "the root folder" : "folder '" + path + "'"; }
 
 std::unexpected<Error> too_large(std::string message) {
-  return fail(Errc::too_large, std::move(message), "TreeTooLarge");
+  return fail(Errc::too_large, std::move(message), Detail::TreeTooLarge);
 }
 
 // Counts one commit's tree (or several commits' trees) against the limits. Depth-first with
@@ -187,7 +187,7 @@ Result<void> check_push(const std::string& repo_path, const std::vector<PushedRe
   ensure_libgit2();
   git_repository* repo_raw = nullptr;
   if (int rc = git_repository_open_ext(&repo_raw, repo_path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr); rc < 0)
-    return git_fail(rc, "open repository " + repo_path, "RepoNotFound");
+    return git_fail(rc, "open repository " + repo_path, Detail::RepoNotFound);
   RepoPtr repo(repo_raw);
   if (!opts.object_dirs.empty()) {
     git_odb* odb_raw = nullptr;

@@ -21,7 +21,7 @@ Result<TreePtr> commit_tree(git_repository* repo, std::string_view commit) {
 
 std::unexpected<Error> entry_not_found(std::string_view path, std::string_view why = "not found") {
   return fail(Errc::not_found, "entry " + std::string(why) + ": " + std::string(path),
-              "EntryNotFound");
+              Detail::EntryNotFound);
 }
 
 // Reads what a listing needs per entry: blob size from the object header, and the content of
@@ -153,7 +153,7 @@ Result<Repo::TreePage> Repo::list_tree_page(std::string_view commit, std::string
       }
       if (++visited > limits.max_entries)
         return fail(Errc::too_large, "the tree holds more than " + std::to_string(limits.max_entries) +
-                                         " files and folders (the limit per commit)", "TreeTooLarge");
+                                         " files and folders (the limit per commit)", Detail::TreeTooLarge);
       std::string child = join(dir, git_tree_entry_name(e));
       if (visited > offset) {
         HUB_TRY(made, reader.make(e, child));
@@ -162,7 +162,7 @@ Result<Repo::TreePage> Repo::list_tree_page(std::string_view commit, std::string
       if (recursive && type == GIT_OBJECT_TREE) {
         if (level + 1 > limits.max_depth)
           return fail(Errc::too_large, "folders nest deeper than " + std::to_string(limits.max_depth) + " levels",
-                      "TreeTooLarge");
+                      Detail::TreeTooLarge);
         HUB_TRY(subtree, lookup_tree_bounded(repo, *git_tree_entry_id(e), limits, child));
         if (auto r = walk(subtree.get(), child, level + 1); !r) return r;
       }

@@ -37,14 +37,14 @@ Result<void> BlobWriter::commit(std::string_view expected_oid, uint64_t expected
     return fail(Errc::corrupt,
                 "size mismatch: expected " + std::to_string(expected_size) + " bytes, received " +
                     std::to_string(bytes_written_),
-                "SizeMismatch");
+                Detail::SizeMismatch);
   }
   std::string actual = hasher_.finish_hex();
   if (actual != expected_oid) {
     abort();
     return fail(Errc::corrupt, "sha256 mismatch: expected " + std::string(expected_oid) +
                                    ", received " + actual,
-                "HashMismatch");
+                Detail::HashMismatch);
   }
   finished_ = true;
   auto r = do_commit(expected_oid, expected_size);

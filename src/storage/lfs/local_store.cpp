@@ -179,7 +179,7 @@ Result<std::unique_ptr<BlobReader>> LocalStore::get(std::string_view oid, ByteRa
     return fail(Errc::invalid_argument,
                 "range starts at " + std::to_string(range.offset) + " past the object's " +
                     std::to_string(size) + " bytes",
-                "RangeNotSatisfiable");
+                Detail::RangeNotSatisfiable);
   }
   uint64_t length = size - range.offset;
   if (range.length) length = std::min(length, *range.length);

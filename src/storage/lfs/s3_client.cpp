@@ -300,7 +300,8 @@ Error S3Client::to_error(const S3Response& r, std::string_view what) {
            : r.status == 412 ? Errc::precondition_failed
            : r.status == 416 ? Errc::invalid_argument
                              : Errc::io;
-  return Error{e, msg, code};
+  // S3's own error code stays in the message; only a bad range is a kind callers branch on.
+  return Error{e, msg, r.status == 416 ? Detail::RangeNotSatisfiable : Detail::none};
 }
 
 }  // namespace hub::storage::lfs

@@ -278,7 +278,7 @@ Result<std::unique_ptr<BlobReader>> S3Store::get(std::string_view oid, ByteRange
     return fail(Errc::invalid_argument,
                 "range starts at " + std::to_string(range.offset) + " past the object's " +
                     std::to_string(size) + " bytes",
-                "RangeNotSatisfiable");
+                Detail::RangeNotSatisfiable);
   uint64_t length = size - range.offset;
   if (range.length) length = std::min(length, *range.length);
   return std::unique_ptr<BlobReader>(
@@ -328,7 +328,7 @@ Result<void> S3Store::finalize_presigned_put(std::string_view oid, uint64_t size
   if (parse_u64(head.header("Content-Length")) != size) {
     drop_staged();
     return fail(Errc::corrupt, "size mismatch: staged upload is not " + std::to_string(size) +
-                                   " bytes", "SizeMismatch");
+                                   " bytes", Detail::SizeMismatch);
   }
   S3Reader reader(client_, staged, size, 0, size);
   std::unique_ptr<BlobWriter> writer;  // above the copy limit the bytes are re-uploaded
@@ -356,7 +356,7 @@ Result<void> S3Store::finalize_presigned_put(std::string_view oid, uint64_t size
   if (hasher.finish_hex() != oid) {
     drop_staged();
     return fail(Errc::corrupt, "sha256 mismatch in staged upload of " + std::string(oid),
-                "HashMismatch");
+                Detail::HashMismatch);
   }
   S3Call copy = make_call("PUT", key_of(oid));
   copy.headers.push_back({"x-amz-copy-source", client_.object_path(staged)});

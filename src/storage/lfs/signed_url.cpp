@@ -19,7 +19,7 @@ std::string mac_of(std::string_view secret, std::string_view payload_b64) {
 }
 
 std::unexpected<Error> invalid() {
-  return fail(Errc::unauthenticated, "invalid or tampered URL token", "InvalidToken");
+  return fail(Errc::unauthenticated, "invalid or tampered URL token", Detail::InvalidToken);
 }
 
 template <class T>
@@ -74,7 +74,7 @@ Result<UrlGrant> verify_url_token(std::string_view secret, std::string_view toke
   g.oid = std::string(parts[2]);
   if (!parse_int(parts[3], g.size) || !parse_int(parts[4], g.expires_unix)) return invalid();
   if (now_unix >= g.expires_unix)
-    return fail(Errc::unauthenticated, "URL token expired", "TokenExpired");
+    return fail(Errc::unauthenticated, "URL token expired", Detail::TokenExpired);
   return g;
 }
 
@@ -83,7 +83,7 @@ Result<UrlGrant> verify_url_token_for(std::string_view secret, std::string_view 
   HUB_TRY(g, verify_url_token(secret, token, now_unix));
   if (g.op != op || g.oid != oid)
     return fail(Errc::forbidden, "URL token does not grant this operation on this object",
-                "TokenMismatch");
+                Detail::TokenMismatch);
   return g;
 }
 

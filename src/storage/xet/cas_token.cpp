@@ -20,7 +20,7 @@ std::string mac_of(std::string_view secret, std::string_view payload_b64) {
 }
 
 std::unexpected<Error> invalid() {
-  return fail(Errc::unauthenticated, "invalid or tampered Xet token", "InvalidToken");
+  return fail(Errc::unauthenticated, "invalid or tampered Xet token", Detail::InvalidToken);
 }
 
 bool has_control(std::string_view s) {
@@ -88,7 +88,7 @@ Result<CasGrant> verify_cas_token(std::string_view secret, std::string_view toke
   g.rev = f[4];
   g.user = f[5];
   if (!parse_int(f[6], g.expires_unix)) return invalid();
-  if (now_unix >= g.expires_unix) return fail(Errc::unauthenticated, "Xet token expired", "TokenExpired");
+  if (now_unix >= g.expires_unix) return fail(Errc::unauthenticated, "Xet token expired", Detail::TokenExpired);
   return g;
 }
 

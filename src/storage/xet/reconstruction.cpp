@@ -6,7 +6,7 @@
 namespace hub::storage::xet {
 namespace {
 
-auto unsatisfiable() { return fail(Errc::invalid_argument, "requested range not satisfiable", "RangeNotSatisfiable"); }
+auto unsatisfiable() { return fail(Errc::invalid_argument, "requested range not satisfiable", Detail::RangeNotSatisfiable); }
 
 }  // namespace
 
@@ -19,7 +19,7 @@ Result<ReconstructionPlan> plan_reconstruction(std::span<const FileTerm> terms, 
   ReconstructionPlan plan;
   for (const auto& t : terms) {
     const XorbLayout* x = lookup(t.xorb);
-    if (!x) return fail(Errc::not_found, "xorb " + to_xhex(t.xorb) + " is not stored", "XorbNotFound");
+    if (!x) return fail(Errc::not_found, "xorb " + to_xhex(t.xorb) + " is not stored", Detail::XorbNotFound);
     if (t.chunk_start >= t.chunk_end || t.chunk_end > x->unpacked.size() || x->offsets.size() != x->unpacked.size() + 1)
       return fail(Errc::corrupt, "term outside its xorb " + to_xhex(t.xorb));
     uint64_t bytes = 0;

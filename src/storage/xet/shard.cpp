@@ -14,7 +14,7 @@ constexpr uint8_t kTag[32] = {0x48, 0x46, 0x52, 0x65, 0x70, 0x6f, 0x4d, 0x65, 0x
 constexpr uint64_t kHeaderVersion = 2;
 constexpr uint64_t kFooterVersion = 1;
 
-auto invalid(std::string msg) { return fail(Errc::corrupt, "invalid shard: " + std::move(msg), "InvalidShard"); }
+auto invalid(std::string msg) { return fail(Errc::corrupt, "invalid shard: " + std::move(msg), Detail::InvalidShard); }
 
 uint32_t rd32(const uint8_t* p) { return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24; }
 uint64_t rd64(const uint8_t* p) { return uint64_t(rd32(p)) | uint64_t(rd32(p + 4)) << 32; }
@@ -74,7 +74,7 @@ class Writer {
 }  // namespace
 
 Result<Shard> parse_shard(std::span<const uint8_t> body) {
-  if (body.size() > kMaxShardBytes) return fail(Errc::too_large, "shard larger than 64 MiB", "ShardTooLarge");
+  if (body.size() > kMaxShardBytes) return fail(Errc::too_large, "shard larger than 64 MiB", Detail::ShardTooLarge);
   Reader rd(body);
   const uint8_t* h = rd.record();
   if (!h || std::memcmp(h, kTag, sizeof kTag) != 0) return invalid("not an MDB shard (header tag)");

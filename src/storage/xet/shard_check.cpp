@@ -5,8 +5,8 @@
 namespace hub::storage::xet {
 namespace {
 
-auto mismatch(std::string msg) { return fail(Errc::corrupt, "shard does not verify: " + std::move(msg), "ShardVerificationFailed"); }
-auto missing(const MerkleHash& x) { return fail(Errc::corrupt, "shard references xorb " + to_xhex(x) + " which is not stored", "XorbNotFound"); }
+auto mismatch(std::string msg) { return fail(Errc::corrupt, "shard does not verify: " + std::move(msg), Detail::ShardVerificationFailed); }
+auto missing(const MerkleHash& x) { return fail(Errc::corrupt, "shard references xorb " + to_xhex(x) + " which is not stored", Detail::XorbNotFound); }
 
 }  // namespace
 

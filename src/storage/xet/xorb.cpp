@@ -11,7 +11,7 @@ namespace {
 
 constexpr uint8_t kFooterMagic[7] = {'X', 'E', 'T', 'B', 'L', 'O', 'B'};
 
-auto invalid(std::string msg) { return fail(Errc::corrupt, "invalid xorb: " + std::move(msg), "InvalidXorb"); }
+auto invalid(std::string msg) { return fail(Errc::corrupt, "invalid xorb: " + std::move(msg), Detail::InvalidXorb); }
 
 uint32_t u24(const uint8_t* p) { return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16; }
 void put_u24(uint8_t* p, uint32_t v) {
@@ -111,8 +111,8 @@ Result<XorbIndex> parse_xorb(std::span<const uint8_t> body) {
     if (usize == 0 || usize > kMaxChunkUncompressed) return invalid("chunk uncompressed size " + std::to_string(usize));
     if (csize == 0 || csize > kMaxChunkCompressed) return invalid("chunk compressed size " + std::to_string(csize));
     if (body.size() - pos - kChunkHeaderSize < csize) return invalid("truncated chunk at byte " + std::to_string(pos));
-    if (pos + kChunkHeaderSize + csize > kMaxXorbBytes) return fail(Errc::too_large, "xorb larger than 64 MiB", "XorbTooLarge");
-    if (idx.chunks.size() == kMaxXorbChunks) return fail(Errc::too_large, "too many chunks in one xorb", "XorbTooLarge");
+    if (pos + kChunkHeaderSize + csize > kMaxXorbBytes) return fail(Errc::too_large, "xorb larger than 64 MiB", Detail::XorbTooLarge);
+    if (idx.chunks.size() == kMaxXorbChunks) return fail(Errc::too_large, "too many chunks in one xorb", Detail::XorbTooLarge);
     idx.chunks.push_back({pos, csize, usize, static_cast<Compression>(h[4]), {}});
     idx.uncompressed_size += usize;
     pos += kChunkHeaderSize + csize;

@@ -60,7 +60,7 @@ Response settings_submit(Site& s, Request& req, std::string_view type) {
   }
   if (action == "delete") {
     if (f.get("confirm") != row.full_id())
-      return fail_page(Error{Errc::invalid_argument, "Type the repository's full name to confirm deletion.", ""});
+      return fail_page(Error{Errc::invalid_argument, "Type the repository's full name to confirm deletion."});
     auto r = services::delete_repo(s.hub, p.who, type, row.ns, row.name);
     if (!r) return fail_page(r.error());
     return redirect("/" + row.ns);

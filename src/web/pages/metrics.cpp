@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 
+#include "http/hub_error.h"
 #include "services/lfs_access.h"
 #include "tensorboard/lttb.h"
 #include "tensorboard/metrics_json.h"
@@ -141,7 +142,7 @@ Response metrics_page(Site& s, Request& req, std::string_view type) {
 Response metrics_data(Site& s, Request& req, std::string_view type) {
   Page p = make_page(s, req);
   auto h = services::open_repo(s.hub, p.who, type, req.params["ns"], req.params["name"], services::Access::read);
-  if (!h) return Response::error(404, "Repository not found", "RepoNotFound");
+  if (!h) return http::error_response(Error{Errc::not_found, "Repository not found", Detail::RepoNotFound});
   auto git = storage::git::Repo::open(h->path);
   if (!git) return Response::error(500, "The repository cannot be read");
   RepoView v;
@@ -149,7 +150,7 @@ Response metrics_data(Site& s, Request& req, std::string_view type) {
   v.git.emplace(std::move(*git));
   std::string rev = std::string(req.query_param("rev").value_or("HEAD"));
   auto commit = v.git->resolve_revision(rev);
-  if (!commit) return Response::error(404, "Revision not found", "RevisionNotFound");
+  if (!commit) return http::error_response(Error{Errc::not_found, "Revision not found", Detail::RevisionNotFound});
   auto ev = load_events(s, v, *commit);
   if (!ev) return Response::error(500, ev.error().message);
   size_t max_points = 2000;

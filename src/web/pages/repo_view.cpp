@@ -24,10 +24,8 @@ std::optional<RepoView> open_view(Page& p, std::string_view type, services::Acce
   const std::string& name = p.req.params["name"];
   auto h = services::open_repo(p.site.hub, p.who, type, ns, name, need);
   if (!h) {
-    if (h.error().detail == "RepoMoved") {
+    if (h.error().detail == Detail::RepoMoved) {
       *err = redirect(prefix_of(type) + "/" + h.error().message + tail_after_id(p.req.path, type), 301);
-    } else if (h.error().code == Errc::not_found) {
-      *err = error_page(p, 404, "Repository not found");
     } else {
       *err = error_page(p, h.error());
     }

@@ -99,7 +99,7 @@ hub::Result<std::string> ours(const boost::json::object& g, const boost::json::o
 }
 
 bool is_raise(const hub::Error& e) {
-  return e.detail == "TemplateError" && e.message.rfind("chat template", 0) != 0;
+  return e.detail == hub::Detail::TemplateError && e.message.rfind("chat template", 0) != 0;
 }
 
 }  // namespace

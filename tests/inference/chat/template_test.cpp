@@ -93,7 +93,7 @@ TEST(ChatTemplateTest, RaiseExceptionGivesTheMessage) {
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code, Errc::invalid_argument);
   EXPECT_EQ(r.error().message, "Only one message, please");
-  EXPECT_EQ(r.error().detail, "TemplateError");
+  EXPECT_EQ(r.error().detail, hub::Detail::TemplateError);
 }
 
 TEST(ChatTemplateTest, SyntaxErrorsNameLineAndColumn) {

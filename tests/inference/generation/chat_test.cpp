@@ -95,7 +95,7 @@ TEST_F(Chat, BadRequestsAreValidationOrTemplateErrors) {
     auto r = pipelines::prepare_chat(*model, body(text));
     ASSERT_FALSE(r) << text;
     EXPECT_EQ(r.error().code, Errc::invalid_argument) << text;
-    EXPECT_EQ(r.error().detail, type) << text << ": " << r.error().message;
+    EXPECT_EQ(detail_name(r.error().detail), type) << text << ": " << r.error().message;
   };
   err(R"({"model":"x"})", "validation");
   err(R"({"messages":"hi"})", "validation");
@@ -108,7 +108,7 @@ TEST_F(Chat, BadRequestsAreValidationOrTemplateErrors) {
   err(R"({"messages":[{"role":"robot","content":"beep"}]})", "template_error");  // raise_exception
   auto none = pipelines::prepare_chat(*plain, body(R"({"messages":[{"role":"user","content":"hi"}]})"));
   ASSERT_FALSE(none);
-  EXPECT_EQ(none.error().detail, "template_error");
+  EXPECT_EQ(none.error().detail, Detail::TgiTemplateError);
   EXPECT_EQ(none.error().message, "Template error: template not found");
 }
 

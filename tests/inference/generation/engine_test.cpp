@@ -239,7 +239,7 @@ TEST_P(Engine, FullQueueIsRefusedAndStopFailsTheWaiting) {
   auto over = engine->submit({4, 5}, p, {}, {});
   ASSERT_FALSE(over);
   EXPECT_EQ(over.error().code, Errc::conflict);
-  EXPECT_EQ(over.error().detail, "Overloaded");
+  EXPECT_EQ(over.error().detail, Detail::Overloaded);
   // Bad input is refused at submit, before it takes a place.
   GenerationParams huge = p;
   huge.max_new_tokens = 1'000'000'000;
@@ -251,12 +251,12 @@ TEST_P(Engine, FullQueueIsRefusedAndStopFailsTheWaiting) {
   engine->stop();
   auto late = engine->submit({4, 5}, p, {}, {});
   ASSERT_FALSE(late);
-  EXPECT_EQ(late.error().detail, "Unloaded");
+  EXPECT_EQ(late.error().detail, Detail::Unloaded);
   gate.release();
   for (auto& q : queued) {
     auto r = q.get_future().get();
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().detail, "Unloaded");
+    EXPECT_EQ(r.error().detail, Detail::Unloaded);
   }
   auto r0 = first.get_future().get();
   ASSERT_TRUE(r0);
@@ -419,7 +419,7 @@ TEST(GenerationEngines, EngineFollowsTheModelsLifetime) {
   EXPECT_TRUE(weak.expired());
   auto late = e->submit({1, 2}, p, {}, {});
   ASSERT_FALSE(late);
-  EXPECT_EQ(late.error().detail, "Unloaded");
+  EXPECT_EQ(late.error().detail, Detail::Unloaded);
   e.reset();
   engines.engine_for(other);  // the sweep stops the expired engine
   EXPECT_EQ(engines.engine_count(), 1u);

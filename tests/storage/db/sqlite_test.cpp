@@ -146,7 +146,7 @@ TEST_F(SqliteTest, ReposMovesAndRedirects) {
   EXPECT_EQ(db->create_repo(dup).error().code, Errc::already_exists);
 
   ASSERT_TRUE(db->move_repo(r.id, "alice", "roberta").has_value());
-  EXPECT_EQ(db->repo_by_name("model", "alice", "bert").error().detail, "RepoNotFound");
+  EXPECT_EQ(db->repo_by_name("model", "alice", "bert").error().detail, Detail::RepoNotFound);
   auto red = db->redirect_of("model", "alice", "bert");
   ASSERT_TRUE(red.has_value() && red->has_value());
   EXPECT_EQ((*red)->name, "roberta");

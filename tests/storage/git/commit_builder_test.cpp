@@ -61,18 +61,18 @@ TEST_F(CommitBuilderTest, DeletesFilesAndFolders) {
     auto r = d.delete_file(missing);
     ASSERT_FALSE(r) << missing;
     EXPECT_EQ(r.error().code, Errc::not_found) << missing;
-    EXPECT_EQ(r.error().detail, "EntryNotFound") << missing;
+    EXPECT_EQ(r.error().detail, Detail::EntryNotFound) << missing;
   }
-  EXPECT_EQ(d.delete_folder("keep.txt").error().detail, "EntryNotFound");
-  EXPECT_EQ(d.delete_folder("a/b").error().detail, "EntryNotFound");
+  EXPECT_EQ(d.delete_folder("keep.txt").error().detail, Detail::EntryNotFound);
+  EXPECT_EQ(d.delete_folder("a/b").error().detail, Detail::EntryNotFound);
   EXPECT_EQ(d.type_at("a/2.txt").value(), EntryType::file);
   EXPECT_EQ(d.type_at("a").value(), EntryType::directory);
   EXPECT_FALSE(d.type_at("c").value());
-  EXPECT_EQ(d.delete_folder("c").error().detail, "EntryNotFound");  // already gone
+  EXPECT_EQ(d.delete_folder("c").error().detail, Detail::EntryNotFound);  // already gone
   auto c2 = d.commit_to("refs/heads/main", {"delete", "", kAlice, kAlice});
   ASSERT_TRUE(c2) << c2.error().message;
   EXPECT_EQ(files_at(*c2), (std::vector<std::string>{".gitattributes", "a/2.txt", "keep.txt"}));
-  EXPECT_EQ(repo_->stat_path(*c2, "c").error().detail, "EntryNotFound");
+  EXPECT_EQ(repo_->stat_path(*c2, "c").error().detail, Detail::EntryNotFound);
   // Unchanged subtrees are reused, not rewritten.
   EXPECT_EQ(repo_->stat_path(*c2, "keep.txt")->oid, repo_->stat_path(*c1, "keep.txt")->oid);
 
@@ -106,7 +106,7 @@ TEST_F(CommitBuilderTest, RejectsBadPathsAndFileFolderClashes) {
   EXPECT_EQ(b.put_lfs_pointer("w.bin", std::string(64, 'A'), 1).error().code,
             Errc::invalid_argument);
   EXPECT_EQ(b.write({"", "", kAlice, std::nullopt}).error().code, Errc::invalid_argument);
-  EXPECT_EQ(CommitBuilder::start(*repo_, std::string(40, '9')).error().detail, "RevisionNotFound");
+  EXPECT_EQ(CommitBuilder::start(*repo_, std::string(40, '9')).error().detail, Detail::RevisionNotFound);
 }
 
 TEST_F(CommitBuilderTest, ConcurrentWritersNeverLoseACommit) {

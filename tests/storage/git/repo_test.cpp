@@ -99,7 +99,7 @@ TEST_F(RepoTest, InitBareWithoutCommitHasUnbornMain) {
   EXPECT_EQ(repo->default_branch().value_or(""), "main");
   auto r = repo->resolve_revision("main");
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().detail, "RevisionNotFound");
+  EXPECT_EQ(r.error().detail, Detail::RevisionNotFound);
   EXPECT_TRUE(repo->list_refs()->branches.empty());
 }
 
@@ -134,7 +134,7 @@ TEST_F(RepoTest, ResolveRevisionTable) {
     auto r = repo.resolve_revision(bad);
     ASSERT_FALSE(r) << bad << " resolved to " << *r;
     EXPECT_EQ(r.error().code, Errc::not_found) << bad;
-    EXPECT_EQ(r.error().detail, "RevisionNotFound") << bad;
+    EXPECT_EQ(r.error().detail, Detail::RevisionNotFound) << bad;
   }
 }
 
@@ -163,7 +163,7 @@ TEST_F(RepoTest, AmbiguousShortShaIsAnError) {
   ASSERT_TRUE(entry);
   auto r = repo.resolve_revision(entry->oid.substr(0, 7));
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().detail, "RevisionNotFound");
+  EXPECT_EQ(r.error().detail, Detail::RevisionNotFound);
   EXPECT_NE(r.error().message.find("ambiguous"), std::string::npos) << r.error().message;
 }
 
@@ -208,7 +208,7 @@ TEST_F(RepoTest, BranchAndTagWrites) {
   }
   auto missing = repo.create_branch("x", std::string(40, '1'));
   ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error().detail, "RevisionNotFound");
+  EXPECT_EQ(missing.error().detail, Detail::RevisionNotFound);
   EXPECT_EQ(repo.resolve_revision("dev").value_or(""), c1);
 
   ASSERT_TRUE(repo.create_tag("v1", c1));
@@ -224,7 +224,7 @@ TEST_F(RepoTest, BranchAndTagWrites) {
   ASSERT_TRUE(repo.delete_tag("v2"));
   auto gone = repo.delete_tag("v2");
   ASSERT_FALSE(gone);
-  EXPECT_EQ(gone.error().detail, "RevisionNotFound");
+  EXPECT_EQ(gone.error().detail, Detail::RevisionNotFound);
   EXPECT_FALSE(repo.resolve_revision("v2"));
 }
 
@@ -250,7 +250,7 @@ TEST_F(RepoTest, UpdateRefCompareAndSwap) {
   EXPECT_FALSE(repo.resolve_revision("refs/pr/1"));
   // Unknown target, bad names.
   EXPECT_EQ(repo.update_ref_cas("refs/heads/main", std::string(40, '2'), c1).error().detail,
-            "RevisionNotFound");
+            Detail::RevisionNotFound);
   EXPECT_EQ(repo.update_ref_cas("main", c2, c1).error().code, Errc::invalid_argument);
   EXPECT_EQ(repo.update_ref_cas("refs/heads/a..b", c2, c1).error().code, Errc::invalid_argument);
   // A ref moved by a push behind our back is detected.

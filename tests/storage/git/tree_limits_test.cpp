@@ -71,7 +71,7 @@ TEST_F(TreeLimitsTest, SharedSubtreesAreCountedOnceAndRefusedPastTheLimit) {
   auto over = check_tree(*repo, tree, TreeLimits{100'000, 64});
   ASSERT_FALSE(over);
   EXPECT_EQ(over.error().code, Errc::too_large);
-  EXPECT_EQ(over.error().detail, "TreeTooLarge");
+  EXPECT_EQ(over.error().detail, Detail::TreeTooLarge);
   EXPECT_NE(over.error().message.find("more than 100000 files and folders"), std::string::npos) << over.error().message;
   auto deep = check_tree(*repo, tree, TreeLimits{200'000, 3});
   ASSERT_FALSE(deep);
@@ -124,7 +124,7 @@ TEST_F(TreeLimitsTest, WalksAreBoundedAndPaged) {
   set_tree_limits(TreeLimits{1000, 64});
   auto all = repo->list_tree(bomb, "", true);
   ASSERT_FALSE(all);
-  EXPECT_EQ(all.error().detail, "TreeTooLarge");
+  EXPECT_EQ(all.error().detail, Detail::TreeTooLarge);
   // Pages read only what they return; the walk before them is bounded all the same.
   auto page = repo->list_tree_page(bomb, "", true, 3, 5);
   ASSERT_TRUE(page) << page.error().message;
@@ -133,7 +133,7 @@ TEST_F(TreeLimitsTest, WalksAreBoundedAndPaged) {
   EXPECT_EQ(page->entries[0].path, "d0/d0/d0/d0");  // d0, d0/d0, d0/d0/d0 skipped
   auto far = repo->list_tree_page(bomb, "", true, 5000, 5);
   ASSERT_FALSE(far);
-  EXPECT_EQ(far.error().detail, "TreeTooLarge");
+  EXPECT_EQ(far.error().detail, Detail::TreeTooLarge);
   auto last = repo->list_tree_page(bomb, "d3/d3/d3/d3", false, 8, 5);
   ASSERT_TRUE(last) << last.error().message;
   EXPECT_EQ(last->entries.size(), 2u);
@@ -167,7 +167,7 @@ TEST_F(TreeLimitsTest, CommitDiffOfABombIsBounded) {
   set_tree_limits(TreeLimits{1000, 64});
   auto over = diff_commit(*repo, bomb);
   ASSERT_FALSE(over);
-  EXPECT_EQ(over.error().detail, "TreeTooLarge");
+  EXPECT_EQ(over.error().detail, Detail::TreeTooLarge);
 }
 
 TEST_F(TreeLimitsTest, CommitBuilderRefusesATreeOverTheLimit) {

@@ -96,9 +96,9 @@ TEST_F(TreeTest, ListRootAndRecursive) {
   for (const char* missing : {"nope", "README.md", "sub/a.txt/x"}) {
     auto r = repo_->list_tree(c3_, missing, false);
     ASSERT_FALSE(r) << missing;
-    EXPECT_EQ(r.error().detail, "EntryNotFound");
+    EXPECT_EQ(r.error().detail, Detail::EntryNotFound);
   }
-  EXPECT_EQ(repo_->list_tree(std::string(40, 'f'), "", false).error().detail, "RevisionNotFound");
+  EXPECT_EQ(repo_->list_tree(std::string(40, 'f'), "", false).error().detail, Detail::RevisionNotFound);
 }
 
 TEST_F(TreeTest, StatAndReadBlob) {
@@ -109,7 +109,7 @@ TEST_F(TreeTest, StatAndReadBlob) {
   auto root = repo_->stat_path(c3_, "");
   ASSERT_TRUE(root);
   EXPECT_EQ(root->oid, git("rev-parse HEAD^{tree}"));
-  EXPECT_EQ(repo_->stat_path(c3_, "sub/nope").error().detail, "EntryNotFound");
+  EXPECT_EQ(repo_->stat_path(c3_, "sub/nope").error().detail, Detail::EntryNotFound);
 
   EXPECT_EQ(repo_->read_blob(c3_, "README.md", 100).value_or(""), "# hello again\n");
   EXPECT_EQ(repo_->read_blob(c1_, "README.md", 100).value_or(""), "# hello\n");
@@ -117,8 +117,8 @@ TEST_F(TreeTest, StatAndReadBlob) {
   auto big = repo_->read_blob(c3_, "README.md", 5);
   ASSERT_FALSE(big);
   EXPECT_EQ(big.error().code, Errc::too_large);
-  EXPECT_EQ(repo_->read_blob(c3_, "sub", 100).error().detail, "EntryNotFound");
-  EXPECT_EQ(repo_->read_blob(c3_, "missing", 100).error().detail, "EntryNotFound");
+  EXPECT_EQ(repo_->read_blob(c3_, "sub", 100).error().detail, Detail::EntryNotFound);
+  EXPECT_EQ(repo_->read_blob(c3_, "missing", 100).error().detail, Detail::EntryNotFound);
 }
 
 TEST_F(TreeTest, LogPagesAndFiltersByPath) {

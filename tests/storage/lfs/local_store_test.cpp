@@ -112,7 +112,7 @@ TEST_F(LocalStoreTest, RangesAndFileRegion) {
   auto past = store_->get(oid, {10'001, std::nullopt});
   ASSERT_FALSE(past);
   EXPECT_EQ(past.error().code, Errc::invalid_argument);
-  EXPECT_EQ(past.error().detail, "RangeNotSatisfiable");
+  EXPECT_EQ(past.error().detail, Detail::RangeNotSatisfiable);
 
   auto r = store_->get(oid, {500, 300});
   ASSERT_TRUE(r);
@@ -138,7 +138,7 @@ TEST_F(LocalStoreTest, WrongOidOrSizeOnCommitLeavesNothing) {
     auto r = w->commit(wrong, data.size());
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, Errc::corrupt);
-    EXPECT_EQ(r.error().detail, "HashMismatch");
+    EXPECT_EQ(r.error().detail, Detail::HashMismatch);
     EXPECT_FALSE(w->commit(oid, data.size()));  // a failed commit finishes the writer
   }
   {
@@ -146,14 +146,14 @@ TEST_F(LocalStoreTest, WrongOidOrSizeOnCommitLeavesNothing) {
     ASSERT_TRUE(w->write(data));
     auto r = w->commit(oid, data.size() + 1);
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().detail, "SizeMismatch");
+    EXPECT_EQ(r.error().detail, Detail::SizeMismatch);
   }
   {
     auto w = *store_->begin_put();
     ASSERT_TRUE(w->write(data));
     auto r = w->commit(oid.substr(1) + "g", data.size());
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().detail, "InvalidOid");
+    EXPECT_EQ(r.error().detail, Detail::InvalidOid);
   }
   EXPECT_FALSE(*store_->exists(oid));
   EXPECT_FALSE(*store_->exists(wrong));
@@ -210,10 +210,10 @@ TEST_F(LocalStoreTest, InvalidOidsAreRejectedEverywhere) {
   std::string slash = good.substr(0, 10) + "/" + good.substr(11);
   for (const std::string& oid : {std::string(""), good.substr(1), good + "0", upper, traversal,
                                  slash, std::string(64, 'g'), std::string(64, '.')}) {
-    EXPECT_EQ(store_->stat(oid).error().detail, "InvalidOid") << oid;
+    EXPECT_EQ(store_->stat(oid).error().detail, Detail::InvalidOid) << oid;
     EXPECT_FALSE(store_->exists(oid)) << oid;
-    EXPECT_EQ(store_->get(oid).error().detail, "InvalidOid") << oid;
-    EXPECT_EQ(store_->remove(oid).error().detail, "InvalidOid") << oid;
+    EXPECT_EQ(store_->get(oid).error().detail, Detail::InvalidOid) << oid;
+    EXPECT_EQ(store_->remove(oid).error().detail, Detail::InvalidOid) << oid;
     EXPECT_FALSE(store_->object_path(oid)) << oid;
     EXPECT_FALSE(put_blob(*store_, oid, "x")) << oid;
   }

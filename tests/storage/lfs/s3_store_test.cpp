@@ -110,7 +110,7 @@ TEST_F(S3StoreTest, MultipartWithKnownOidAndRanges) {
   }
   auto past = store_->get(oid, {data.size() + 1, std::nullopt});
   ASSERT_FALSE(past);
-  EXPECT_EQ(past.error().detail, "RangeNotSatisfiable");
+  EXPECT_EQ(past.error().detail, Detail::RangeNotSatisfiable);
 }
 
 TEST_F(S3StoreTest, MultipartWithUnknownOidSpools) {
@@ -141,12 +141,12 @@ TEST_F(S3StoreTest, WrongHashOrSizeMakesNothingVisible) {
       if (known) opts.oid = wrong;
       auto r = put_streamed(*store_, *data, opts, wrong);
       ASSERT_FALSE(r);
-      EXPECT_EQ(r.error().detail, "HashMismatch");
+      EXPECT_EQ(r.error().detail, Detail::HashMismatch);
       auto w = *store_->begin_put(PutOptions{sha256_hex(*data), std::nullopt});
       ASSERT_TRUE(w->write(*data));
       auto s = w->commit(sha256_hex(*data), data->size() - 1);
       ASSERT_FALSE(s);
-      EXPECT_EQ(s.error().detail, "SizeMismatch");
+      EXPECT_EQ(s.error().detail, Detail::SizeMismatch);
       EXPECT_FALSE(*store_->exists(wrong));
       EXPECT_FALSE(*store_->exists(sha256_hex(*data)));
     }
@@ -187,9 +187,9 @@ TEST_F(S3StoreTest, ConcurrentPutsOfTheSameObject) {
 
 TEST_F(S3StoreTest, InvalidOidsAreRejected) {
   std::string bad = "../../" + std::string(58, 'a');
-  EXPECT_EQ(store_->stat(bad).error().detail, "InvalidOid");
-  EXPECT_EQ(store_->get(bad).error().detail, "InvalidOid");
-  EXPECT_EQ(store_->remove(bad).error().detail, "InvalidOid");
+  EXPECT_EQ(store_->stat(bad).error().detail, Detail::InvalidOid);
+  EXPECT_EQ(store_->get(bad).error().detail, Detail::InvalidOid);
+  EXPECT_EQ(store_->remove(bad).error().detail, Detail::InvalidOid);
   EXPECT_FALSE(store_->begin_put(PutOptions{bad, std::nullopt}));
   EXPECT_FALSE(store_->presign_get(bad, std::chrono::seconds(60)));
   EXPECT_FALSE(store_->presign_put(bad, 1, std::chrono::seconds(60)));
@@ -246,14 +246,14 @@ TEST_F(S3StoreTest, PresignedPutIsVerifiedBeforePublishing) {
   ASSERT_EQ(hub::test::run({"curl", "-sS", "-f", "-T", wrong_file, url}).first, 0);
   auto bad = store_->finalize_presigned_put(oid, data.size());
   ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error().detail, "HashMismatch");
+  EXPECT_EQ(bad.error().detail, Detail::HashMismatch);
   EXPECT_FALSE(*store_->exists(oid));
   EXPECT_EQ(stored_objects(), 0u);
   // Right bytes, wrong declared size.
   ASSERT_EQ(hub::test::run({"curl", "-sS", "-f", "-T", right_file, url}).first, 0);
   auto size = store_->finalize_presigned_put(oid, data.size() + 1);
   ASSERT_FALSE(size);
-  EXPECT_EQ(size.error().detail, "SizeMismatch");
+  EXPECT_EQ(size.error().detail, Detail::SizeMismatch);
   EXPECT_EQ(stored_objects(), 0u);
   // Above max_copy_size the staged bytes are re-uploaded through a verified writer.
   auto small_copy = make_store("&max_copy_size=1000");

@@ -30,7 +30,7 @@ TEST(LfsSignedUrl, ExpiresAtTheExpiryInstant) {
   auto at = verify_url_token(kSecret, token, 2000);
   ASSERT_FALSE(at);
   EXPECT_EQ(at.error().code, Errc::unauthenticated);
-  EXPECT_EQ(at.error().detail, "TokenExpired");
+  EXPECT_EQ(at.error().detail, Detail::TokenExpired);
   EXPECT_FALSE(verify_url_token(kSecret, token, 1'000'000));
 }
 
@@ -56,7 +56,7 @@ TEST(LfsSignedUrl, ForgedPayloadWithOldMacIsRejected) {
   std::string forged = b.substr(0, b.find('.')) + a.substr(a.find('.'));
   auto r = verify_url_token(kSecret, forged, 1000);
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().detail, "InvalidToken");
+  EXPECT_EQ(r.error().detail, Detail::InvalidToken);
 }
 
 TEST(LfsSignedUrl, WrongSecretIsRejected) {

@@ -37,7 +37,7 @@ TEST(XetCasToken, ExpiresAtTheExpiryInstant) {
   auto r = verify_cas_token(kSecret, t, 2000);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::unauthenticated);
-  EXPECT_EQ(r.error().detail, "TokenExpired");
+  EXPECT_EQ(r.error().detail, Detail::TokenExpired);
 }
 
 TEST(XetCasToken, TamperingAnyByteOrTheSecretIsRefused) {
@@ -47,7 +47,7 @@ TEST(XetCasToken, TamperingAnyByteOrTheSecretIsRefused) {
     bad[i] = bad[i] == 'A' ? 'B' : 'A';
     auto r = verify_cas_token(kSecret, bad, 0);
     ASSERT_FALSE(r) << "byte " << i;
-    EXPECT_EQ(r.error().detail, "InvalidToken");
+    EXPECT_EQ(r.error().detail, Detail::InvalidToken);
   }
   EXPECT_FALSE(verify_cas_token("another-secret-of-32-bytes-000000", t, 0));
   EXPECT_FALSE(verify_cas_token(kSecret, "", 0));

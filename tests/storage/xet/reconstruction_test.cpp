@@ -181,13 +181,13 @@ TEST(XetReconstruction, UnsatisfiableRangesAndBrokenTerms) {
                  RangeRequest{10, 5}, RangeRequest{std::nullopt, 0}}) {
     auto p = plan_reconstruction(fx.terms, fx.lookup(), r);
     ASSERT_FALSE(p);
-    EXPECT_EQ(p.error().detail, "RangeNotSatisfiable");
+    EXPECT_EQ(p.error().detail, Detail::RangeNotSatisfiable);
   }
   auto terms = fx.terms;
   terms[2].xorb.bytes[0] ^= 1;
   auto missing = plan_reconstruction(terms, fx.lookup());
   ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error().detail, "XorbNotFound");
+  EXPECT_EQ(missing.error().detail, Detail::XorbNotFound);
   terms = fx.terms;
   terms[0].unpacked_bytes += 1;
   EXPECT_FALSE(plan_reconstruction(terms, fx.lookup()));

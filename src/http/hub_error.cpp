@@ -1,0 +1,58 @@
+#include "http/hub_error.h"
+
+namespace hub::http {
+
+namespace {
+
+int status_of(Errc c) {
+  switch (c) {
+    case Errc::not_found: return 404;
+    case Errc::already_exists: return 409;
+    case Errc::invalid_argument: return 400;
+    case Errc::unauthenticated: return 401;
+    case Errc::forbidden: return 403;
+    case Errc::conflict: return 409;
+    case Errc::precondition_failed: return 412;
+    case Errc::too_large: return 413;
+    case Errc::unsupported: return 422;
+    case Errc::corrupt:
+    case Errc::io:
+    case Errc::internal: return 500;
+  }
+  return 500;
+}
+
+}  // namespace
+
+ErrorReply describe_error(const Error& e, bool anonymous) {
+  ErrorReply r;
+  r.status = status_of(e.code);
+  switch (e.detail) {
+    case Detail::RepoNotFound:
+      r.code = detail_name(e.detail);
+      if (anonymous) r.status = 401;
+      break;
+    case Detail::GatedRepo:
+      r.code = detail_name(e.detail);
+      r.status = anonymous ? 401 : 403;
+      break;
+    case Detail::RevisionNotFound:
+    case Detail::EntryNotFound: r.code = detail_name(e.detail); break;
+    // Payload problems (bad paths, unknown LFS objects, a file and a folder with the same
+    // name): the Hub answers 422, which the clients assert (`..\` paths).
+    case Detail::InvalidPath:
+    case Detail::InvalidOperation:
+      if (e.code == Errc::invalid_argument) r.status = 422;
+      break;
+    default: break;
+  }
+  r.message = r.status >= 500 ? "Internal server error" : e.message;
+  return r;
+}
+
+Response error_response(const Error& e, bool anonymous) {
+  auto d = describe_error(e, anonymous);
+  return Response::error(d.status, d.message, d.code);
+}
+
+}  // namespace hub::http
