@@ -1,4 +1,5 @@
-// Shared fixture of the explore tests (indexer, search, counters): a real Hub (SQLite, local
+// Shared fixture of the explore tests (indexer, search, counters): a real Hub (SQLite or, with
+// HUBD_TEST_DB=postgres, PostgreSQL from tests/storage/db/pg_harness.h; local
 // blob store, bare git repos) in a temp directory, users, repos, and commits made with
 // storage::git::CommitBuilder then passed through on_refs_updated as every ref change is.
 #pragma once
@@ -18,6 +19,7 @@
 #include "services/repos.h"
 #include "storage/git/commit_builder.h"
 #include "storage/git/repo.h"
+#include "storage/db/pg_harness.h"
 
 namespace hub::services::testing {
 
@@ -28,6 +30,12 @@ class ExploreTest : public ::testing::Test {
     dir_ = ::mkdtemp(tmpl);
     HubConfig cfg;
     cfg.data_dir = dir_;
+    // HUBD_TEST_DB=postgres: the same cases on PostgreSQL (ctest entry services_explore_pg).
+    if (const char* e = std::getenv("HUBD_TEST_DB"); e && std::string_view(e) == "postgres") {
+      auto& pg = hub::testing::PgServer::shared();
+      if (!pg.available()) GTEST_SKIP() << pg.why();
+      cfg.db_url = pg.url("t_" + std::string(std::filesystem::path(dir_).filename()).substr(13));
+    }
     auto h = Hub::open(cfg);
     ASSERT_TRUE(h) << h.error().message;
     hub_ = std::move(*h);
