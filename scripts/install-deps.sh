@@ -11,6 +11,7 @@ PKGS=(
   libgit2-dev git git-lfs libsqlite3-dev sqlite3 libssl-dev libcurl4-openssl-dev libpq-dev
   libargon2-dev libyaml-cpp-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libcli11-dev
   libspdlog-dev libfmt-dev
+  liblz4-dev  # Xet xorb chunks are LZ4 frames (storage/xet)
   # inference
   libopenblas-dev libpcre2-dev libutf8proc-dev
   # tests and benchmarks

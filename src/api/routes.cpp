@@ -125,6 +125,29 @@ void add_routes(http::Router& r, Context& ctx) {
     r.add("GET", api + "/likers", typed(h::repo_likers));
   }
   r.add("GET", "/api/users/{user}/likes", bind(h::user_likes));
+  // Repo ids without a namespace (issue 17: HfFileSystem/ListGitCommits tests probe them).
+  for (std::string type : {"model", "dataset", "space"}) {
+    std::string one = "/api/" + type + "s/{name}";
+    for (std::string tail : {"", "/revision/{rev*}", "/commits/{rev*}", "/tree/{rest*}"})
+      r.add("GET", one + tail, bind(h::repo_without_namespace));
+  }
+
+  // Discussions and pull requests (issue 17).
+  for (std::string type : {"model", "dataset", "space"}) {
+    auto typed = [&ctx, type](http::Response (*fn)(Context&, Request&, std::string_view)) {
+      return [&ctx, type, fn](Request& req) { return fn(ctx, req, type); };
+    };
+    std::string d = "/api/" + type + "s/{ns}/{name}/discussions";
+    r.add("GET", d, typed(h::list_discussions));
+    r.add("POST", d, writes(typed(h::create_discussion)));
+    r.add("GET", d + "/{num}", typed(h::discussion_details));
+    r.add("POST", d + "/{num}/comment", writes(typed(h::discussion_comment)));
+    r.add("POST", d + "/{num}/title", writes(typed(h::discussion_title)));
+    r.add("POST", d + "/{num}/status", writes(typed(h::discussion_status)));
+    r.add("POST", d + "/{num}/merge", writes(typed(h::discussion_merge)));
+    r.add("POST", d + "/{num}/comment/{comment}/edit", writes(typed(h::discussion_comment_edit)));
+    r.add("POST", d + "/{num}/comment/{comment}/hide", writes(typed(h::discussion_comment_hide)));
+  }
 
   // Git smart HTTP, with and without the ".git" suffix (the handler strips it).
   RouteOptions streamed{BodyMode::streamed};

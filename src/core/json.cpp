@@ -1,6 +1,8 @@
 #include "core/json.h"
 
+#include <charconv>
 #include <cmath>
+#include <cstdlib>
 
 namespace hub::json {
 
@@ -13,7 +15,137 @@ Result<value> parse(std::string_view text, unsigned max_depth) {
   return v;
 }
 
-std::string serialize(const value& v) { return boost::json::serialize(v); }
+void append_number(std::string& out, double d) {
+  if (std::isnan(d)) {
+    out += "NaN";
+    return;
+  }
+  if (std::isinf(d)) {
+    out += d > 0 ? "inf" : "-inf";
+    return;
+  }
+  // Scientific form of the shortest round-trip digits: [-]d[.ddd]e±XX.
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+  std::string_view sci(buf, size_t(end - buf));
+  if (sci.front() == '-') {
+    out += '-';
+    sci.remove_prefix(1);
+  }
+  size_t epos = sci.find('e');
+  std::string digits;
+  for (char c : sci.substr(0, epos))
+    if (c != '.') digits += c;
+  int exp = std::atoi(std::string(sci.substr(epos + 1)).c_str());
+  // Python (float_repr_style 'short', 'r' mode): decpt is where the point goes in 0.DIGITS.
+  int decpt = exp + 1;
+  int n = int(digits.size());
+  if (decpt <= -4 || decpt > 16) {
+    out += digits[0];
+    if (n > 1) {
+      out += '.';
+      out.append(digits, 1);
+    }
+    out += 'e';
+    out += exp < 0 ? '-' : '+';
+    int a = std::abs(exp);
+    if (a < 10) out += '0';
+    out += std::to_string(a);
+  } else if (decpt <= 0) {
+    out += "0.";
+    out.append(size_t(-decpt), '0');
+    out += digits;
+  } else if (decpt < n) {
+    out.append(digits, 0, size_t(decpt));
+    out += '.';
+    out.append(digits, size_t(decpt));
+  } else {
+    out += digits;
+    out.append(size_t(decpt - n), '0');
+    out += ".0";
+  }
+}
+
+std::string number_text(double d) {
+  std::string out;
+  append_number(out, d);
+  return out;
+}
+
+namespace {
+
+void append_string(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  size_t run = 0;  // start of the pending run of bytes that need no escape
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s, run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 0xf];
+    }
+  }
+  out.append(s, run, s.size() - run);
+  out += '"';
+}
+
+}  // namespace
+
+void serialize_to(std::string& out, const value& v) {
+  switch (v.kind()) {
+    case boost::json::kind::null: out += "null"; break;
+    case boost::json::kind::bool_: out += v.get_bool() ? "true" : "false"; break;
+    case boost::json::kind::int64: out += std::to_string(v.get_int64()); break;
+    case boost::json::kind::uint64: out += std::to_string(v.get_uint64()); break;
+    case boost::json::kind::double_:
+      if (std::isfinite(v.get_double())) append_number(out, v.get_double());
+      else out += "null";
+      break;
+    case boost::json::kind::string: append_string(out, v.get_string()); break;
+    case boost::json::kind::array: {
+      out += '[';
+      bool first = true;
+      for (const auto& e : v.get_array()) {
+        if (!first) out += ',';
+        first = false;
+        serialize_to(out, e);
+      }
+      out += ']';
+      break;
+    }
+    case boost::json::kind::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& [k, e] : v.get_object()) {
+        if (!first) out += ',';
+        first = false;
+        append_string(out, k);
+        out += ':';
+        serialize_to(out, e);
+      }
+      out += '}';
+      break;
+    }
+  }
+}
+
+std::string serialize(const value& v) {
+  std::string out;
+  serialize_to(out, v);
+  return out;
+}
 
 const value* find(const object& o, std::string_view key) { return o.if_contains(key); }
 

@@ -95,9 +95,12 @@ Result<void> delete_tag(Hub& hub, const RepoHandle& repo, std::string_view tag) 
 
 Result<std::string> super_squash(Hub& hub, const RepoHandle& repo, std::string_view branch, std::string_view message,
                                  const git::Signature& who) {
-  if (!git::is_valid_branch_name(branch)) return std::unexpected(bad_name("branch", branch).error());
+  // Special refs too (a PR's refs/pr/N, refs/convert/parquet), as the Hub allows.
+  bool special = branch.starts_with("refs/pr/") || branch.starts_with("refs/convert/");
+  if (special ? !git::is_valid_branch_name(branch.substr(5)) : !git::is_valid_branch_name(branch))
+    return std::unexpected(bad_name("branch", branch).error());
   HUB_TRY(g, git::Repo::open(repo.path));
-  std::string ref = "refs/heads/" + std::string(branch);
+  std::string ref = special ? std::string(branch) : "refs/heads/" + std::string(branch);
   auto head = g.resolve_revision(ref);
   if (!head) return fail(Errc::not_found, "Branch not found: " + std::string(branch), "RevisionNotFound");
   // The head's tree as it is, under one parentless commit: modes (executables, symlinks), LFS

@@ -9,6 +9,7 @@
 
 #include "core/hash.h"
 #include "core/time.h"
+#include "services/discussions.h"
 #include "services/lfs.h"
 #include "services/refs_changed.h"
 #include "storage/git/commit_builder.h"
@@ -96,6 +97,7 @@ struct CommitSession::State {
   std::optional<git::CommitBuilder> builder;
   std::string ref;   // full ref to move ("" while a PR ref is not yet allocated)
   std::string base;  // commit the builder started on ("" for a root commit)
+  std::string pr_target;  // create_pr: the branch the PR merges into ("refs/heads/x")
   std::vector<OpRecord> records;
 
   Result<void> apply_record(const OpRecord& r, std::string_view content) {
@@ -171,15 +173,20 @@ struct CommitSession::State {
     return builder->put_file(".gitattributes", attrs + rules);
   }
 
+  // The PR's discussion is opened first (it allocates the number, past any refs/pr/N already
+  // there), so the ref update that follows finds it and records the commit event.
   Result<CommitOutcome> commit_to_pr() {
     HUB_TRY(id, builder->write(options()));
     for (int attempt = 0; attempt < 20; ++attempt) {
       HUB_TRY(refs, git_repo->list_refs());
       int n = 0;
       for (const auto& r : refs.pull_requests) n = std::max(n, pr_number(r.ref).value_or(0));
-      std::string ref = "refs/pr/" + std::to_string(n + 1);
+      HUB_TRY(d, open_pr_for_commit(*hub, principal, repo.row, header.summary, header.description, pr_target,
+                                    int64_t(n) + 1));
+      std::string ref = "refs/pr/" + std::to_string(d.num);
       auto moved = git_repo->update_ref_cas(ref, id, "", "hubd: create pull request");
-      if (moved) return CommitOutcome{id, ref, n + 1};
+      if (moved) return CommitOutcome{id, ref, int(d.num)};
+      drop_discussion(*hub, d.id);
       if (moved.error().code != Errc::conflict) return std::unexpected(moved.error());
     }
     return fail(Errc::conflict, "Could not allocate a pull request number; please retry");
@@ -240,6 +247,12 @@ Result<CommitSession> CommitSession::begin(Hub& hub, const Principal& p, const R
     base = *full;
   }
   if (!target.create_pr) s->ref = ref;
+  else if (ref.starts_with("refs/pr/")) {
+    HUB_TRY(def, g.default_branch());
+    s->pr_target = "refs/heads/" + def;
+  } else {
+    s->pr_target = ref;
+  }
   HUB_TRY(b, git::CommitBuilder::start(g, base));
   s->builder.emplace(std::move(b));
   s->base = base;

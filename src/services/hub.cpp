@@ -7,6 +7,7 @@
 #include "core/fs.h"
 #include "core/hash.h"
 #include "core/log.h"
+#include "services/indexer.h"
 #include "services/lfs_access.h"
 
 namespace hub::services {
@@ -44,6 +45,9 @@ Result<std::unique_ptr<Hub>> Hub::open(const HubConfig& cfg) {
   if (auto b = lfs_backfill_links(*hub); !b)
     log::warn("lfs backfill failed; it is retried at the next start", {{"error", b.error().message}});
   hub->login_throttle_ = std::make_unique<LoginThrottle>(cfg.login_limits);
+  // Once after an upgrade that changed the metadata rules (migration 6): re-index existing repos.
+  if (auto r = reindex_queued(*hub); !r)
+    log::warn("re-index of existing repos failed; it is retried at the next start", {{"error", r.error().message}});
   return hub;
 }
 

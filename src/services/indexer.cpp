@@ -211,6 +211,29 @@ size_t index_missing(Hub& hub, size_t max) {
   return done;
 }
 
+Result<size_t> reindex_queued(Hub& hub) {
+  size_t done = 0, failed = 0;
+  for (;;) {
+    HUB_TRY(ids, hub.db().reindex_queue(100));
+    if (ids.empty()) break;
+    for (int64_t id : ids) {
+      if (auto row = hub.db().repo_by_id(id)) {
+        if (auto e = index_repo(hub, *row); !e) {
+          // The old row stays (the next push re-indexes); a broken repo must not block start-up.
+          log::warn("cannot re-index repo", {{"repo", row->full_id()}, {"error", e.error().message}});
+          ++failed;
+        }
+      }
+      if (auto r = hub.db().reindex_done(id); !r) return std::unexpected(r.error());
+      ++done;
+    }
+  }
+  if (done)
+    log::info("re-indexed existing repos under the current metadata rules",
+              {{"repos", std::to_string(done)}, {"failed", std::to_string(failed)}});
+  return done;
+}
+
 namespace {
 struct Background {
   std::thread catchup;

@@ -43,6 +43,13 @@ void index_after_refs_update(Hub& hub, const RepoHandle& repo, const std::vector
 // a crash between create and index). Returns how many were indexed.
 size_t index_missing(Hub& hub, size_t max);
 
+// Once after an upgrade whose migration queued repos (Database::reindex_queue: the metadata
+// rules changed, e.g. issue 15's config.json rule): re-index each queued repo and dequeue it,
+// also when it cannot be read (logged; its old row stays until the next push). Called from
+// Hub::open before anything serves, so no listing answers by the old rules after start; cheap
+// once the queue is empty. Returns how many were dequeued.
+Result<size_t> reindex_queued(Hub& hub);
+
 // Process background work of the explore feature: a catch-up pass over unindexed repos and the
 // download counter flusher (counters.h). stop_background also finishes the post-push queue
 // (post_push.h), then joins and flushes what is pending.

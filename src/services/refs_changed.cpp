@@ -2,6 +2,7 @@
 
 #include "core/log.h"
 #include "core/time.h"
+#include "services/discussions.h"
 #include "services/indexer.h"
 #include "services/lfs.h"
 #include "storage/git/repo.h"
@@ -44,6 +45,8 @@ void on_refs_updated(Hub& hub, const RepoHandle& repo, const std::vector<storage
   lfs_link_pushed_pointers(hub, repo, updates);  // objects the new commits point to (services/lfs.h)
   // Re-index the listing row when the default branch moved (indexer.h says why inline).
   index_after_refs_update(hub, repo, updates);
+  // Commits pushed to refs/pr/N become events of pull request N (services/discussions.h).
+  record_pr_commits(hub, repo, updates);
 }
 
 }  // namespace hub::services

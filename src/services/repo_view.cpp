@@ -16,10 +16,6 @@ constexpr size_t kMaxSmallFile = 4u << 20;  // README/config files larger than t
 // Cache budget in files across all cached views (a view costs ~200 bytes per file).
 constexpr size_t kCacheFileBudget = 1'000'000;
 constexpr size_t kCacheMaxViews = 512;
-
-// 2024-08-01T00:00:00Z: config.json alone implies transformers only for older repos
-// (PIPELINE_TAG.md 4.4).
-constexpr int64_t kLegacyTransformersCutoffMs = 1722470400000;
 }  // namespace
 
 json::array RepoView::siblings_json(bool blobs) const {
@@ -53,7 +49,6 @@ Result<RepoView> build_repo_view(const storage::db::RepoRow& row, const std::str
   v.commit_date = info.committer_date.empty() ? info.date : info.committer_date;
 
   metadata::RepoFiles files;
-  files.legacy_transformers_default = row.created_at < kLegacyTransformersCutoffMs;
   files.repo_type = row.type;
   // Owned copies of the small files; RepoFiles holds views into them.
   std::unordered_map<std::string, std::string> texts;

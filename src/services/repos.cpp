@@ -6,6 +6,7 @@
 #include "core/hash.h"
 #include "core/log.h"
 #include "core/time.h"
+#include "services/commits.h"
 #include "services/indexer.h"
 #include "services/names.h"
 #include "storage/git/repo.h"
@@ -73,6 +74,8 @@ Result<RepoHandle> create_repo(Hub& hub, const Principal& p, const NewRepo& r) {
   std::string final_path = hub.repo_path(*type, ns, r.name);
   std::string tmp = hub.tmp_dir() + "/new-" + hex_encode(random_bytes(8)) + ".git";
   storage::git::RepoInitOptions opts;
+  // The creator authors the initial commit, as on the Hub (commit lists show their name).
+  opts.author = signature_of(p);
   auto repo = storage::git::Repo::init_bare(tmp, opts);
   if (!repo) return std::unexpected(repo.error());
   std::error_code ec;

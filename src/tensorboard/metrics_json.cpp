@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/json.h"
 #include "tensorboard/lttb.h"
 
 namespace hub::tensorboard {
@@ -70,7 +71,7 @@ void put_number(std::string& out, T v) {
 void put_double(std::string& out, double v) {
   if (std::isnan(v)) out += "\"NaN\"";
   else if (std::isinf(v)) out += v > 0 ? "\"Infinity\"" : "\"-Infinity\"";
-  else put_number(out, v);  // shortest form that parses back to the same double
+  else json::append_number(out, v);  // Python's repr, as every JSON number we write (core/json.h)
 }
 
 void put_points(std::string& out, std::span<const ScalarPoint> pts) {

@@ -52,6 +52,12 @@ Result<std::shared_ptr<Site>> add_routes(http::Router& r, services::Hub& hub) {
     r.add("POST", base + "/like", typed(pg::like, type));
     r.add("GET", base + "/metrics", typed(pg::metrics_page, type));
     r.add("GET", base + "/metrics.json", typed(pg::metrics_data, type));
+    // Community tab (issue 17).
+    r.add("GET", base + "/discussions", typed(pg::discussions_page, type));
+    r.add("POST", base + "/discussions", typed(pg::discussion_create, type));
+    r.add("GET", base + "/discussions/{num}", typed(pg::discussion_page, type));
+    r.add("GET", base + "/discussions/{num}/files", typed(pg::discussion_files, type));
+    r.add("POST", base + "/discussions/{num}/{action}", typed(pg::discussion_action, type));
     r.add("GET", base, typed(pg::repo_home, type));
     if (type == "dataset") r.add("GET", "/datasets/{user}", bind(pg::profile));
   }

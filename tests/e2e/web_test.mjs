@@ -189,6 +189,40 @@ await step('like the model', async () => {
   check('the like button now says Liked with count 1', text.includes('Liked') && text.includes('1'));
 });
 
+// Issue 17: a pull request from the Community tab: open it, push a commit to refs/pr/N through
+// the API (session + CSRF header), publish it, see its diff, comment, merge.
+await step('pull request: open, diff, comment, merge', async () => {
+  await page.goto(`/${repo}`);
+  await Promise.all([page.waitForURL('**/discussions'), page.click('a.tab[data-tab=community]')]);
+  await page.fill('#new-discussion input[name=title]', 'Add usage notes');
+  await page.check('#new-discussion input[name=pull_request]');
+  await Promise.all([page.waitForURL(/\/discussions\/\d+$/), page.click('#new-discussion button[type=submit]')]);
+  const num = page.url().match(/discussions\/(\d+)$/)[1];
+  check('the new PR page opens as a draft', (await page.textContent('#discussion-status')).trim() === 'draft');
+  const ndjson = JSON.stringify({ key: 'header', value: { summary: 'Add NOTES.md' } }) + '\n' +
+    JSON.stringify({ key: 'file', value: { path: 'NOTES.md', content: 'Use it gently.\n', encoding: 'utf-8' } }) + '\n';
+  const res = await page.request.post(`/api/models/${repo}/commit/refs%2Fpr%2F${num}`,
+    { headers: { ...(await csrfHeader()), 'Content-Type': 'application/x-ndjson' }, data: ndjson });
+  check('a commit to the PR ref through the API lands', res.status() === 200);
+  await page.reload();
+  check('the conversation shows the pushed commit', (await page.textContent('#events')).includes('Add NOTES.md'));
+  await Promise.all([page.waitForURL(`**/discussions/${num}`), page.click('#publish')]);
+  check('publishing makes it open', (await page.textContent('#discussion-status')).trim() === 'open');
+  await Promise.all([page.waitForURL('**/files'), page.click('a.tab[data-tab=pr-files]')]);
+  const added = await page.textContent('.diff-file[data-path="NOTES.md"] table.diff');
+  check('the files tab shows the diff against main', added.includes('Use it gently.'));
+  await shot('pr-files');
+  await page.goto(`/${repo}/discussions/${num}`);
+  await page.fill('#comment-form textarea[name=comment]', 'Looks **great**');
+  await Promise.all([page.waitForURL(`**/discussions/${num}**`), page.click('#comment-form button[type=submit]')]);
+  check('the comment appears, rendered', (await page.innerHTML('#events')).includes('<strong>great</strong>'));
+  await Promise.all([page.waitForURL(`**/discussions/${num}`), page.click('#merge')]);
+  check('merging marks the PR merged', (await page.textContent('#discussion-status')).trim() === 'merged');
+  await shot('pr-merged');
+  await page.goto(`/${repo}/blob/main/NOTES.md`);
+  check('main has the merged file', (await page.textContent('body')).includes('Use it gently.'));
+});
+
 await step('training metrics charts', async () => {
   const fx = path.join(SRC, 'tests/tensorboard/fixtures/runs');
   for (const run of ['exp1', 'exp2']) {

@@ -4,6 +4,8 @@
 // be recorded as errors while the rest is indexed.
 #include "services/indexer.h"
 
+#include <sqlite3.h>
+
 #include <cstring>
 
 #include "core/hash.h"
@@ -50,6 +52,48 @@ TEST_F(IndexerTest, NewRepoIsIndexedAtCreation) {
   auto r = row_of(h);
   EXPECT_EQ(r.commit.size(), 40u);
   EXPECT_FALSE(r.pipeline_tag);
+}
+
+// PIPELINE_TAG.md 4.4 (issue 15): config.json + weights, no README: the task from the architecture.
+TEST_F(IndexerTest, CardlessConfigGivesTransformersTask) {
+  auto h = repo(alice_, "cardless");
+  commit(h, {{"config.json", R"({"architectures":["LlamaForCausalLM"],"model_type":"llama"})"},
+             {"tokenizer.json", "{}"}});
+  auto r = row_of(h);
+  EXPECT_EQ(r.pipeline_tag.value_or(""), "text-generation");
+  EXPECT_EQ(r.library_name.value_or(""), "transformers");
+  EXPECT_TRUE(has_tag(r, "transformers"));
+  EXPECT_TRUE(has_tag(r, "text-generation"));
+}
+
+// The one-time re-index at start (migration 6 queued every indexed repo): a row the old rule
+// wrote is rewritten by the current rule, and the queue empties.
+TEST_F(IndexerTest, QueuedReindexRewritesStaleRows) {
+  auto h = repo(alice_, "old-rule");
+  commit(h, {{"config.json", R"({"architectures":["BertForSequenceClassification"],"model_type":"bert"})"}});
+  storage::db::RepoIndexRow stale;  // what the old rule indexed: no library, no task
+  stale.repo_id = h.row.id;
+  stale.commit = row_of(h).commit;
+  ASSERT_TRUE(hub_->db().put_repo_index({stale}));
+  EXPECT_FALSE(row_of(h).pipeline_tag);
+  auto none = reindex_queued(*hub_);
+  ASSERT_TRUE(none);
+  EXPECT_EQ(*none, 0u) << "nothing queued: nothing re-indexed";
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ + "/hubd.db").c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, "INSERT INTO reindex_queue(repo_id) SELECT repo_id FROM repo_index; "
+                              "INSERT INTO reindex_queue(repo_id) VALUES (999999);",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(raw);
+  sqlite3_close(raw);
+  auto done = reindex_queued(*hub_);
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_EQ(*done, 2u) << "a queued id with no repo is dequeued too";
+  auto r = row_of(h);
+  EXPECT_EQ(r.pipeline_tag.value_or(""), "text-classification");
+  EXPECT_EQ(r.library_name.value_or(""), "transformers");
+  EXPECT_TRUE(hub_->db().reindex_queue(10)->empty());
 }
 
 TEST_F(IndexerTest, CardAndConfigGivePipelineLibraryAndTags) {

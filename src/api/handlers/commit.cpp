@@ -12,6 +12,7 @@
 #include "api/revision.h"
 #include "api/request_auth.h"
 #include "services/commits.h"
+#include "services/discussions.h"
 #include "services/limits.h"
 #include "services/names.h"
 #include "services/repos.h"
@@ -55,9 +56,15 @@ Response commit(Context& ctx, Request& req, std::string_view type) {
   // committing needs write.
   if (target.create_pr && p->anonymous())
     return to_response(Error{Errc::unauthenticated, "You must be logged in to open a pull request", ""});
+  // A PR's author may also commit to its refs/pr/N without write access (issue 17).
+  bool to_pr = !target.create_pr && rev->starts_with("refs/pr/");
   auto h = services::open_repo(ctx.hub, *p, type, req.params["ns"], req.params["name"],
-                               target.create_pr ? services::Access::contribute : services::Access::write);
+                               target.create_pr || to_pr ? services::Access::contribute : services::Access::write);
   if (!h) return to_response(h.error(), &*p);
+  if (to_pr && !services::can_write(ctx.hub, *p, h->row) && !services::is_own_open_pr(ctx.hub, *p, h->row, *rev))
+    return to_response(Error{Errc::forbidden, "You don't have write access to " + h->row.full_id() +
+                                                  ": only the author of an open pull request and repo writers can commit to it", ""},
+                       &*p);
 
   NdjsonLimits limits;
   // Inline content is base64 (4/3 of the bytes): a commit may carry what a push may.

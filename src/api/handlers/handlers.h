@@ -12,6 +12,7 @@ using http::Response;
 
 // system.cpp
 Response health(Context& ctx, Request& req);
+Response repo_without_namespace(Context& ctx, Request& req);  // GET /api/{type}s/{name}[/…]: RepoNotFound
 
 // accounts.cpp
 Response whoami(Context& ctx, Request& req);
@@ -84,6 +85,17 @@ Response run_completions(Context& ctx, Request& req);
 Response model_status(Context& ctx, Request& req);
 // chat.cpp: OpenAI chat completions at /models/{id}/v1/chat/completions and /v1/chat/completions.
 Response chat_completions(Context& ctx, Request& req);
+
+// discussions.cpp: discussions and pull requests (issue 17) under /api/{type}s/{id}/discussions.
+Response list_discussions(Context& ctx, Request& req, std::string_view type);
+Response create_discussion(Context& ctx, Request& req, std::string_view type);
+Response discussion_details(Context& ctx, Request& req, std::string_view type);
+Response discussion_comment(Context& ctx, Request& req, std::string_view type);
+Response discussion_title(Context& ctx, Request& req, std::string_view type);
+Response discussion_status(Context& ctx, Request& req, std::string_view type);
+Response discussion_merge(Context& ctx, Request& req, std::string_view type);
+Response discussion_comment_edit(Context& ctx, Request& req, std::string_view type);
+Response discussion_comment_hide(Context& ctx, Request& req, std::string_view type);
 
 // metrics.cpp: TensorBoard scalars of the repo at a revision (issue 10).
 Response repo_metrics(Context& ctx, Request& req, std::string_view type);

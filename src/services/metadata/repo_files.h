@@ -25,9 +25,6 @@ struct RepoFiles {
   std::optional<std::string_view> gitattributes;          // .gitattributes (accepted; unused so far)
   std::vector<RepoFile> files;                            // every path at the commit
 
-  // PIPELINE_TAG.md 4.4: config.json alone implies transformers only for repos created before
-  // 2024-08. The caller knows the creation date.
-  bool legacy_transformers_default = false;
   // `region:<x>` tag the Hub puts on every repo ("us" there); empty for none.
   std::string region = "us";
   // "model" | "dataset" | "space": datasets get the Hub's dataset tags and no pipeline_tag.

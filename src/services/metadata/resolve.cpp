@@ -139,6 +139,13 @@ std::string auto_map_value(const json::object* auto_map, std::string_view auto_c
 
 }  // namespace
 
+bool is_transformers_config(const json::object& config) {
+  if (const json::array* archs = json::get_array(config, "architectures"); archs && !archs->empty())
+    return true;
+  auto model_type = json::get_string(config, "model_type");
+  return model_type && !model_type->empty();
+}
+
 std::optional<std::string> resolve_library_name(const ResolveInputs& in, std::vector<std::string>& errors) {
   if (in.card.library_name) {
     if (find_library(*in.card.library_name)) return in.card.library_name;
@@ -148,7 +155,7 @@ std::optional<std::string> resolve_library_name(const ResolveInputs& in, std::ve
   for (const auto& t : in.card.tags)
     if (find_library(t)) return t;
   if (auto lib = library_from_files(in)) return lib;
-  if (in.config && in.repo.legacy_transformers_default) return "transformers";
+  if (in.config && is_transformers_config(*in.config)) return "transformers";
   return library_from_formats(in.repo);
 }
 

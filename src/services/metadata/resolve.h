@@ -32,6 +32,11 @@ struct PipelineResolution {
   std::string auto_map_class;  // custom class from config.auto_map for arch->auto_class, if any
 };
 
+// PIPELINE_TAG.md 4.4: a config.json with a non-empty `architectures` list or `model_type` is a
+// Transformers checkpoint, whatever the repo's age (the Hub stopped applying this to repos made
+// after 2024-08; hubd keeps it so a card-less push gets its widget and Inference API at once).
+bool is_transformers_config(const json::object& config);
+
 std::optional<std::string> resolve_library_name(const ResolveInputs& in, std::vector<std::string>& errors);
 PipelineResolution resolve_pipeline_tag(const ResolveInputs& in, const std::optional<std::string>& library,
                                         std::vector<std::string>& errors);

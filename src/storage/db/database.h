@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -74,6 +75,7 @@ struct LfsObjectRef {
 
 }  // namespace hub::storage::db
 #include "storage/db/index_types.h"  // search index and counter rows (issue 5)
+#include "storage/db/discussion_types.h"  // discussions and pull requests (issue 17)
 namespace hub::storage::db {
 
 class Database {
@@ -142,6 +144,11 @@ class Database {
   virtual Result<std::optional<RepoIndexRow>> repo_index(int64_t repo_id) = 0;
   // Repos of `type` never indexed (no index row), at most limit, oldest first.
   virtual Result<std::vector<RepoRow>> unindexed_repos(std::string_view type, int limit) = 0;
+  // Repos queued for a one-time re-index because the indexing rules changed (migration 6:
+  // config.json decides the task, issue 15), at most limit, by id; and dequeuing one. A later
+  // rule change queues repos again with INSERT OR IGNORE in its own migration.
+  virtual Result<std::vector<int64_t>> reindex_queue(int limit) = 0;
+  virtual Result<void> reindex_done(int64_t repo_id) = 0;
   virtual Result<std::vector<RepoHit>> query_repos(const RepoQuery& q) = 0;
   // Tags of `type` carried by at least one public repo, most used first, at most limit.
   virtual Result<std::vector<std::string>> public_tags(std::string_view type, int limit) = 0;
@@ -159,6 +166,25 @@ class Database {
                                                         int limit) = 0;
   virtual Result<std::vector<LikeRow>> likers_of_repo(int64_t repo_id, std::optional<LikeRow> before,
                                                       int limit) = 0;
+
+  // Discussions and pull requests (issue 17, sqlite_discussions.cpp). create_discussion takes
+  // the next number of the repo, at least min_num (numbers refs/pr/N already use are skipped),
+  // and stores the opening comment `first` with it, in one transaction; both come back filled.
+  virtual Result<std::pair<DiscussionRow, DiscussionEventRow>> create_discussion(
+      const DiscussionRow& d, const DiscussionEventRow& first, int64_t min_num) = 0;
+  virtual Result<void> delete_discussion(int64_t id) = 0;
+  virtual Result<DiscussionRow> discussion_by_num(int64_t repo_id, int64_t num) = 0;
+  virtual Result<DiscussionPage> list_discussions(const DiscussionQuery& q) = 0;
+  // Sets the given fields and updated_at.
+  virtual Result<void> update_discussion(int64_t id, std::optional<std::string> title,
+                                         std::optional<std::string> status,
+                                         std::optional<std::string> merge_commit, int64_t at) = 0;
+  virtual Result<DiscussionEventRow> add_discussion_event(const DiscussionEventRow& e) = 0;
+  // Oldest first.
+  virtual Result<std::vector<DiscussionEventRow>> discussion_events(int64_t discussion_id) = 0;
+  virtual Result<DiscussionEventRow> discussion_event(int64_t discussion_id, std::string_view uid) = 0;
+  // Rewrites a comment's text, history, hidden flag and updated_at.
+  virtual Result<void> update_discussion_event(const DiscussionEventRow& e) = 0;
 };
 
 }  // namespace hub::storage::db

@@ -185,6 +185,46 @@ CREATE TABLE lfs_link_backfill (
 );
 INSERT INTO lfs_link_backfill(repo_id) SELECT id FROM repos;
 )sql",
+      // 5: discussions and pull requests (issue 17), numbered per repo, and their events.
+      R"sql(
+CREATE TABLE discussions (
+  id INTEGER PRIMARY KEY,
+  repo_id BIGINT NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
+  num BIGINT NOT NULL,
+  author_id BIGINT NOT NULL,
+  title TEXT NOT NULL,
+  is_pr INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('open','closed','merged','draft')),
+  target_branch TEXT NOT NULL DEFAULT '',
+  merge_commit TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  UNIQUE (repo_id, num)
+);
+CREATE TABLE discussion_events (
+  id INTEGER PRIMARY KEY,
+  discussion_id BIGINT NOT NULL REFERENCES discussions(id) ON DELETE CASCADE,
+  uid TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL,
+  author_id BIGINT NOT NULL,
+  text TEXT NOT NULL DEFAULT '',
+  extra TEXT NOT NULL DEFAULT '',
+  hidden INTEGER NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX discussion_events_discussion ON discussion_events(discussion_id, id);
+)sql",
+      // 6: indexing rules changed (issue 15: a config.json with architectures/model_type makes a
+      // transformers repo whose task comes from the architecture, whatever the repo's age), so
+      // every existing repo is queued once for a re-index at start (services/indexer.h,
+      // reindex_queued). Repos without an index row are left to index_missing.
+      R"sql(
+CREATE TABLE reindex_queue (
+  repo_id INTEGER PRIMARY KEY REFERENCES repos(id) ON DELETE CASCADE
+);
+INSERT INTO reindex_queue(repo_id) SELECT repo_id FROM repo_index;
+)sql",
   };
   return m;
 }

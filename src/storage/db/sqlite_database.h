@@ -65,6 +65,8 @@ class SqliteDatabase final : public Database {
   Result<void> put_repo_index(const std::vector<RepoIndexRow>& rows) override;
   Result<std::optional<RepoIndexRow>> repo_index(int64_t repo_id) override;
   Result<std::vector<RepoRow>> unindexed_repos(std::string_view type, int limit) override;
+  Result<std::vector<int64_t>> reindex_queue(int limit) override;
+  Result<void> reindex_done(int64_t repo_id) override;
   Result<std::vector<RepoHit>> query_repos(const RepoQuery& q) override;
   Result<std::vector<std::string>> public_tags(std::string_view type, int limit) override;
   // sqlite_counters.cpp (issue 5)
@@ -75,6 +77,20 @@ class SqliteDatabase final : public Database {
   Result<std::vector<LikeRow>> likes_of_account(int64_t account_id, std::optional<LikeRow> before,
                                                 int limit) override;
   Result<std::vector<LikeRow>> likers_of_repo(int64_t repo_id, std::optional<LikeRow> before, int limit) override;
+
+  // sqlite_discussions.cpp (issue 17)
+  Result<std::pair<DiscussionRow, DiscussionEventRow>> create_discussion(const DiscussionRow& d,
+                                                                         const DiscussionEventRow& first,
+                                                                         int64_t min_num) override;
+  Result<void> delete_discussion(int64_t id) override;
+  Result<DiscussionRow> discussion_by_num(int64_t repo_id, int64_t num) override;
+  Result<DiscussionPage> list_discussions(const DiscussionQuery& q) override;
+  Result<void> update_discussion(int64_t id, std::optional<std::string> title, std::optional<std::string> status,
+                                 std::optional<std::string> merge_commit, int64_t at) override;
+  Result<DiscussionEventRow> add_discussion_event(const DiscussionEventRow& e) override;
+  Result<std::vector<DiscussionEventRow>> discussion_events(int64_t discussion_id) override;
+  Result<DiscussionEventRow> discussion_event(int64_t discussion_id, std::string_view uid) override;
+  Result<void> update_discussion_event(const DiscussionEventRow& e) override;
 
  private:
   sqlite::Pool pool_;

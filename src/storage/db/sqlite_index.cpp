@@ -301,6 +301,29 @@ Result<std::vector<RepoRow>> SqliteDatabase::unindexed_repos(std::string_view ty
   return out;
 }
 
+Result<std::vector<int64_t>> SqliteDatabase::reindex_queue(int limit) {
+  auto c = pool_.take();
+  if (!c) return std::unexpected(c.error());
+  Stmt st(c->get(), "SELECT repo_id FROM reindex_queue ORDER BY repo_id LIMIT ?");
+  st.bind(1, int64_t(limit));
+  std::vector<int64_t> out;
+  for (;;) {
+    auto row = st.step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    out.push_back(st.i64(0));
+  }
+  return out;
+}
+
+Result<void> SqliteDatabase::reindex_done(int64_t repo_id) {
+  auto c = pool_.take();
+  if (!c) return std::unexpected(c.error());
+  Stmt st(c->get(), "DELETE FROM reindex_queue WHERE repo_id = ?");
+  st.bind(1, repo_id);
+  return st.exec();
+}
+
 Result<std::vector<RepoHit>> SqliteDatabase::query_repos(const RepoQuery& q) {
   auto c = pool_.take();
   if (!c) return std::unexpected(c.error());

@@ -59,6 +59,20 @@ std::string trim_newline(const char* s, size_t n) {
 
 }  // namespace
 
+namespace {
+Result<detail::TreePtr> tree_of_commit(git_repository* r, std::string_view commit) {
+  auto c = detail::lookup_commit(r, commit);
+  if (!c) return std::unexpected(c.error());
+  git_tree* t = nullptr;
+  if (int rc = git_commit_tree(&t, c->get()); rc != 0) return git_fail(rc, "reading the commit's tree");
+  return detail::TreePtr(t);
+}
+
+// The file-by-file diff of old_tree (null = empty) -> new_tree into out.files.
+Result<void> diff_trees(git_repository* r, git_tree* old_tree, git_tree* new_tree, const DiffLimits& limits,
+                        CommitDiff& out);
+}  // namespace
+
 Result<CommitDiff> diff_commit(const Repo& repo, std::string_view commit, const DiffLimits& limits) {
   detail::ensure_libgit2();
   git_repository* r = repo.impl().get();
@@ -79,6 +93,57 @@ Result<CommitDiff> diff_commit(const Repo& repo, std::string_view commit, const 
     if (int rc = git_commit_tree(&t, parent_raw); rc != 0) return git_fail(rc, "reading the parent's tree");
     old_tree.reset(t);
   }
+  if (auto d = diff_trees(r, old_tree.get(), new_tree.get(), limits, out); !d) return std::unexpected(d.error());
+  return out;
+}
+
+Result<CommitDiff> diff_range(const Repo& repo, std::string_view from, std::string_view to, const DiffLimits& limits) {
+  detail::ensure_libgit2();
+  git_repository* r = repo.impl().get();
+  HUB_TRY(old_tree, tree_of_commit(r, from));
+  HUB_TRY(new_tree, tree_of_commit(r, to));
+  CommitDiff out;
+  out.commit = std::string(to);
+  out.parent = std::string(from);
+  if (auto d = diff_trees(r, old_tree.get(), new_tree.get(), limits, out); !d) return std::unexpected(d.error());
+  return out;
+}
+
+Result<std::string> diff_patch_text(const Repo& repo, std::string_view from, std::string_view to, size_t max_bytes) {
+  detail::ensure_libgit2();
+  git_repository* r = repo.impl().get();
+  HUB_TRY(old_tree, tree_of_commit(r, from));
+  HUB_TRY(new_tree, tree_of_commit(r, to));
+  git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
+  opts.max_size = git_off_t(2 << 20);
+  DiffBudget budget{100000, tree_limits().max_entries};
+  opts.progress_cb = on_progress;
+  opts.payload = &budget;
+  git_diff* diff_raw = nullptr;
+  if (int rc = git_diff_tree_to_tree(&diff_raw, r, old_tree.get(), new_tree.get(), &opts); rc != 0) {
+    if (budget.examined > budget.max_entries) return fail(Errc::too_large, "This diff is too large to show", "TreeTooLarge");
+    return git_fail(rc, "diffing");
+  }
+  DiffPtr diff(diff_raw);
+  std::string text;
+  auto cb = [](const git_diff_delta*, const git_diff_hunk*, const git_diff_line* line, void* payload) -> int {
+    auto* t = static_cast<std::pair<std::string*, size_t>*>(payload);
+    if (line->origin == GIT_DIFF_LINE_CONTEXT || line->origin == GIT_DIFF_LINE_ADDITION ||
+        line->origin == GIT_DIFF_LINE_DELETION)
+      t->first->push_back(line->origin);
+    t->first->append(line->content, line->content_len);
+    return t->first->size() > t->second ? 1 : 0;  // stop once past the cap
+  };
+  std::pair<std::string*, size_t> payload{&text, max_bytes};
+  int rc = git_diff_print(diff.get(), GIT_DIFF_FORMAT_PATCH, cb, &payload);
+  if (rc < 0 && rc != 1 && text.size() <= max_bytes) return git_fail(rc, "printing the diff");
+  if (text.size() > max_bytes) text.resize(max_bytes);
+  return text;
+}
+
+namespace {
+Result<void> diff_trees(git_repository* r, git_tree* old_tree, git_tree* new_tree, const DiffLimits& limits,
+                        CommitDiff& out) {
   git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
   opts.context_lines = 3;
   opts.max_size = git_off_t(limits.max_blob_bytes);  // larger blobs count as binary
@@ -87,7 +152,7 @@ Result<CommitDiff> diff_commit(const Repo& repo, std::string_view commit, const 
   opts.progress_cb = on_progress;
   opts.payload = &budget;
   git_diff* diff_raw = nullptr;
-  if (int rc = git_diff_tree_to_tree(&diff_raw, r, old_tree.get(), new_tree.get(), &opts); rc != 0) {
+  if (int rc = git_diff_tree_to_tree(&diff_raw, r, old_tree, new_tree, &opts); rc != 0) {
     if (budget.examined > budget.max_entries)
       return fail(Errc::too_large, "This commit changes more than " + std::to_string(budget.max_entries) +
                                        " files; it is too large to show", "TreeTooLarge");
@@ -152,7 +217,8 @@ Result<CommitDiff> diff_commit(const Repo& repo, std::string_view commit, const 
     }
     out.files.push_back(std::move(f));
   }
-  return out;
+  return {};
 }
+}  // namespace
 
 }  // namespace hub::storage::git

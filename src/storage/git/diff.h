@@ -62,5 +62,11 @@ struct CommitDiff {
 
 // commit: 40-hex id. not_found "RevisionNotFound" if it is not a commit here.
 Result<CommitDiff> diff_commit(const Repo& repo, std::string_view commit, const DiffLimits& limits = {});
+// The same, between any two commits (a pull request against its merge base): `from` -> `to`.
+Result<CommitDiff> diff_range(const Repo& repo, std::string_view from, std::string_view to,
+                              const DiffLimits& limits = {});
+// `git diff from to` as unified patch text (the discussions API's "diff"), cut at max_bytes.
+Result<std::string> diff_patch_text(const Repo& repo, std::string_view from, std::string_view to,
+                                    size_t max_bytes);
 
 }  // namespace hub::storage::git

@@ -18,6 +18,51 @@ std::string commit_body(std::string_view message) {
 }
 }
 
+void add_diff_view(const RepoView& v, const storage::git::CommitDiff& diff, std::string_view rev, json::object& data) {
+  json::array files;
+  size_t adds = 0, dels = 0;
+  for (auto& f : diff.files) {
+    adds += f.additions;
+    dels += f.deletions;
+    json::array hunks;
+    for (auto& h : f.hunks) {
+      json::array lines;
+      for (auto& l : h.lines)
+        lines.push_back(json::object{{"cls", l.origin == '+' ? "add" : l.origin == '-' ? "del" : "ctx"},
+                                     {"sign", std::string(1, l.origin)},
+                                     {"old", l.old_lineno > 0 ? std::to_string(l.old_lineno) : ""},
+                                     {"new", l.new_lineno > 0 ? std::to_string(l.new_lineno) : ""},
+                                     {"text", l.text}});
+      hunks.push_back(json::object{{"header", h.header}, {"lines", std::move(lines)}});
+    }
+    const std::string& path = f.status == 'D' ? f.old_path : f.new_path;
+    json::object row{{"path", path},
+                     {"status", f.status == 'A' ? "added" : f.status == 'D' ? "deleted" : "modified"},
+                     {"additions", f.additions},
+                     {"deletions", f.deletions},
+                     {"binary", f.binary && !f.old_lfs && !f.new_lfs},
+                     {"hunks", std::move(hunks)},
+                     {"truncated", f.truncated},
+                     {"old_size", human_size(f.old_size)},
+                     {"new_size", human_size(f.new_size)},
+                     {"has_old", f.status != 'A'},
+                     {"has_new", f.status != 'D'},
+                     {"url", f.status == 'D' ? std::string() : repo_link(v, "blob", rev, path)}};
+    if (f.old_lfs || f.new_lfs) {
+      json::object lfs;
+      if (f.old_lfs) lfs["old"] = json::object{{"oid", f.old_lfs->oid}, {"size", human_size(f.old_lfs->size)}};
+      if (f.new_lfs) lfs["new"] = json::object{{"oid", f.new_lfs->oid}, {"size", human_size(f.new_lfs->size)}};
+      row["lfs"] = std::move(lfs);
+    }
+    files.push_back(std::move(row));
+  }
+  data["files"] = std::move(files);
+  data["file_count"] = diff.files.size();
+  data["additions"] = adds;
+  data["deletions"] = dels;
+  data["truncated"] = diff.truncated;
+}
+
 Response commits(Site& s, Request& req, std::string_view type) {
   Page p = make_page(s, req);
   Response err;
@@ -67,55 +112,14 @@ Response commit(Site& s, Request& req, std::string_view type) {
   if (!info) return error_page(p, info.error());
   auto diff = storage::git::diff_commit(*v->git, *id);
   if (!diff) return error_page(p, diff.error());
-  json::array files;
-  size_t adds = 0, dels = 0;
-  for (auto& f : diff->files) {
-    adds += f.additions;
-    dels += f.deletions;
-    json::array hunks;
-    for (auto& h : f.hunks) {
-      json::array lines;
-      for (auto& l : h.lines)
-        lines.push_back(json::object{{"cls", l.origin == '+' ? "add" : l.origin == '-' ? "del" : "ctx"},
-                                     {"sign", std::string(1, l.origin)},
-                                     {"old", l.old_lineno > 0 ? std::to_string(l.old_lineno) : ""},
-                                     {"new", l.new_lineno > 0 ? std::to_string(l.new_lineno) : ""},
-                                     {"text", l.text}});
-      hunks.push_back(json::object{{"header", h.header}, {"lines", std::move(lines)}});
-    }
-    const std::string& path = f.status == 'D' ? f.old_path : f.new_path;
-    json::object row{{"path", path},
-                     {"status", f.status == 'A' ? "added" : f.status == 'D' ? "deleted" : "modified"},
-                     {"additions", f.additions},
-                     {"deletions", f.deletions},
-                     {"binary", f.binary && !f.old_lfs && !f.new_lfs},
-                     {"hunks", std::move(hunks)},
-                     {"truncated", f.truncated},
-                     {"old_size", human_size(f.old_size)},
-                     {"new_size", human_size(f.new_size)},
-                     {"has_old", f.status != 'A'},
-                     {"has_new", f.status != 'D'},
-                     {"url", f.status == 'D' ? std::string() : repo_link(*v, "blob", *id, path)}};
-    if (f.old_lfs || f.new_lfs) {
-      json::object lfs;
-      if (f.old_lfs) lfs["old"] = json::object{{"oid", f.old_lfs->oid}, {"size", human_size(f.old_lfs->size)}};
-      if (f.new_lfs) lfs["new"] = json::object{{"oid", f.new_lfs->oid}, {"size", human_size(f.new_lfs->size)}};
-      row["lfs"] = std::move(lfs);
-    }
-    files.push_back(std::move(row));
-  }
+  json::object data{{"title", info->title + " · " + v->id}};
+  add_diff_view(*v, *diff, *id, data);
   json::array parents;
   for (auto& par : info->parents) parents.push_back(json::object{{"short", par.substr(0, 7)}, {"url", v->base + "/commit/" + par}});
-  json::object data{{"title", info->title + " · " + v->id}};
   data["repo"] = repo_header(p, *v, "commits", v->default_branch);
   data["commit"] = json::object{{"id", info->id}, {"short", info->id.substr(0, 7)}, {"title", info->title},
                                 {"body", commit_body(info->message)}, {"author", info->author_name}, {"date", info->date},
                                 {"parents", std::move(parents)}, {"tree_url", repo_link(*v, "tree", info->id)}};
-  data["files"] = std::move(files);
-  data["file_count"] = diff->files.size();
-  data["additions"] = adds;
-  data["deletions"] = dels;
-  data["truncated"] = diff->truncated;
   return render(p, "commit", std::move(data));
 }
 

@@ -9,6 +9,7 @@
 
 #include "http/message.h"
 #include "services/repos.h"
+#include "storage/git/diff.h"
 #include "storage/git/repo.h"
 #include "web/site.h"
 
@@ -50,6 +51,12 @@ Response upload_submit(Site& s, Request& req, std::string_view type);
 Response like(Site& s, Request& req, std::string_view type);
 Response metrics_page(Site& s, Request& req, std::string_view type);
 Response metrics_data(Site& s, Request& req, std::string_view type);
+// discussions.cpp (issue 17): the Community tab, a discussion/PR page, a PR's files, actions.
+Response discussions_page(Site& s, Request& req, std::string_view type);
+Response discussion_create(Site& s, Request& req, std::string_view type);
+Response discussion_page(Site& s, Request& req, std::string_view type);
+Response discussion_files(Site& s, Request& req, std::string_view type);
+Response discussion_action(Site& s, Request& req, std::string_view type);
 
 // ---- shared by the repo pages (repo_view.cpp) ----
 
@@ -72,6 +79,8 @@ json::object repo_header(const Page& p, RepoView& v, std::string_view tab, std::
 std::optional<std::string> resolve_rev(Page& p, RepoView& v, std::string_view rev, Response* err);
 // Branches and tags for the switcher, the current one marked; each links to base/{kind}/{name}{suffix}.
 json::array ref_choices(RepoView& v, std::string_view current, std::string_view kind, std::string_view suffix);
+// The diff_files template's fields (files, counts) for a diff; file links point at `rev`.
+void add_diff_view(const RepoView& v, const storage::git::CommitDiff& diff, std::string_view rev, json::object& data);
 // "/ns/name/tree/main/a/b" style link; rev and path percent-encoded per segment.
 std::string repo_link(const RepoView& v, std::string_view kind, std::string_view rev, std::string_view path = {});
 

@@ -73,6 +73,7 @@ json::object repo_header(const Page& p, RepoView& v, std::string_view tab, std::
     }
   }
   if (has_metrics) add_tab("metrics", "Metrics", v.base + "/metrics");
+  add_tab("community", "Community", v.base + "/discussions");
   if (v.can_write) add_tab("settings", "Settings", v.base + "/settings");
   return json::object{{"id", v.id},
                       {"ns", v.handle.row.ns},

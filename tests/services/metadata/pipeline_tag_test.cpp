@@ -19,7 +19,6 @@ struct Case {
   std::string expected_library;   // "" = none
   std::string model_index = {};
   std::string adapter_config = {};
-  bool legacy = false;
   std::string base_model_tag = {};  // what the base-model callback answers
 };
 
@@ -136,7 +135,7 @@ const std::vector<Case>& cases() {
       {"peft_causal_lm", card("base_model: meta/llama"), "", {"adapter_config.json"}, "text-generation", "peft", "",
        R"({"task_type":"CAUSAL_LM","base_model_name_or_path":"meta/llama"})"},
       {"peft_base_model_tag", card("base_model: org/classifier"), "", {"adapter_config.json"},
-       "text-classification", "peft", "", R"({"task_type":"SEQ_CLS"})", false, "text-classification"},
+       "text-classification", "peft", "", R"({"task_type":"SEQ_CLS"})", "text-classification"},
       {"peft_unknown_task", "", "", {"adapter_config.json"}, "", "peft", "", R"({"task_type":"SEQ_CLS"})"},
       {"gguf_only", "", "", {"model-Q4_K_M.gguf", "README.md"}, "text-generation", "gguf"},
       {"onnx_only_no_default", "", "", {"model.onnx"}, "", "onnx"},
@@ -150,9 +149,39 @@ const std::vector<Case>& cases() {
       {"card_library_beats_files", card("library_name: transformers"), arch("BertForMaskedLM"),
        {"modules.json", "config.json"}, "fill-mask", "transformers"},
       // Library resolution without a card library_name.
-      {"config_new_repo_has_no_library", "", arch("BertForMaskedLM"), {"config.json"}, "", ""},
-      {"config_legacy_repo_is_transformers", "", arch("BertForMaskedLM"), {"config.json"}, "fill-mask",
-       "transformers", "", "", true},
+      // 4.4: config.json decides the task when no card does (any repo age).
+      {"config_alone_is_transformers", "", arch("BertForMaskedLM"), {"config.json"}, "fill-mask", "transformers"},
+      {"config_alone_causal_lm", "", arch("LlamaForCausalLM"), {"config.json", "model.safetensors"},
+       "text-generation", "transformers"},
+      {"config_alone_seq_cls", "", arch("BertForSequenceClassification"), {"config.json", "model.safetensors"},
+       "text-classification", "transformers"},
+      {"config_alone_seq2seq", "", arch("T5ForConditionalGeneration"), {"config.json"}, "text-generation",
+       "transformers"},
+      {"config_alone_audio_seq_cls", "", arch("Wav2Vec2ForSequenceClassification"), {"config.json"},
+       "audio-classification", "transformers"},
+      {"config_alone_unknown_class_suffix", "", arch("FooBarForTokenClassification"), {"config.json"},
+       "token-classification", "transformers"},
+      {"config_model_type_only", "", R"({"model_type":"llama"})", {"config.json"}, "", "transformers"},
+      {"config_model_type_and_auto_map", "",
+       R"({"model_type":"custom","auto_map":{"AutoModelForCausalLM":"m.M"}})", {"config.json"},
+       "text-generation", "transformers"},
+      {"config_without_arch_or_type", "", R"({"hidden_size":8})", {"config.json"}, "", ""},
+      {"config_empty_architectures", "", R"({"architectures":[],"model_type":""})", {"config.json"}, "", ""},
+      {"config_architectures_wrong_type", "", R"({"architectures":"BertModel"})", {"config.json"}, "", ""},
+      {"config_plus_gguf_is_transformers", "", arch("LlamaForCausalLM"), {"config.json", "m.gguf"},
+       "text-generation", "transformers"},
+      {"config_plus_onnx_is_transformers", "", arch("BertForMaskedLM"), {"config.json", "model.onnx"},
+       "fill-mask", "transformers"},
+      // The card still wins: its pipeline_tag, its library_name, its tags refining the task.
+      {"card_tag_beats_config", card("pipeline_tag: summarization"), arch("LlamaForCausalLM"), {"config.json"},
+       "summarization", "transformers"},
+      {"card_library_beats_config", card("library_name: sentence-transformers"), arch("BertModel"),
+       {"config.json"}, "sentence-similarity", "sentence-transformers"},
+      {"card_without_library_refines_config", card("tags: [translation]"), arch("MarianMTModel"),
+       {"config.json"}, "translation", "transformers"},
+      {"card_zero_shot_tag_refines_config", card("license: mit\ntags: [zero-shot-classification]"),
+       arch("BertForSequenceClassification"), {"config.json"}, "zero-shot-classification", "transformers"},
+      {"files_library_beats_config", "", arch("BertModel"), {"config.json", "adapter_config.json"}, "", "peft"},
       {"library_from_tag", card("tags: [transformers]"), arch("BertForMaskedLM"), {"config.json"}, "fill-mask",
        "transformers"},
       {"unknown_card_library_ignored", card("library_name: not-a-library"), arch("BertForMaskedLM"),
@@ -179,7 +208,6 @@ TEST_P(PipelineTagTable, Resolves) {
   if (!c.model_index.empty()) repo.model_index_json = c.model_index;
   if (!c.adapter_config.empty()) repo.adapter_config_json = c.adapter_config;
   for (const auto& f : c.files) repo.files.push_back({f, 100});
-  repo.legacy_transformers_default = c.legacy;
   std::string base_tag = c.base_model_tag;
   repo.base_model_pipeline_tag = [base_tag](std::string_view) -> std::optional<std::string> {
     if (base_tag.empty()) return std::nullopt;

@@ -103,7 +103,7 @@ TEST(RepoMetadata, ParsesModelIndexAndReportsInvalidResults) {
   EXPECT_EQ(json::serialize(api.at("model-index")),
             R"([{"name":"my-bert","results":[{"task":{"type":"fill-mask","name":"Fill Mask"},)"
             R"("dataset":{"type":"wikitext","name":"WikiText","split":"test"},"metrics":[{"type":"perplexity",)"
-            R"("value":3.5E0,"name":"PPL"},{"type":"accuracy","value":"n/a"}],"source":{"url":"https://example.org",)"
+            R"("value":3.5,"name":"PPL"},{"type":"accuracy","value":"n/a"}],"source":{"url":"https://example.org",)"
             R"("name":"Leaderboard"}}]}])");
 }
 
@@ -220,6 +220,40 @@ TEST(RepoMetadata, ConfigSubsetAndTransformersInfo) {
   EXPECT_EQ(json::serialize(api.at("transformersInfo")),
             R"({"auto_model":"AutoModelForCausalLM","processor":"AutoTokenizer","pipeline_tag":"text-generation",)"
             R"("custom_class":"m.MyLlama"})");
+}
+
+// PIPELINE_TAG.md 4.4: config.json + weights + tokenizer and no README (the stories260K layout)
+// is a transformers text-generation repo with transformersInfo and widget examples.
+TEST(RepoMetadata, CardlessCheckpointGetsTaskAndWidget) {
+  md::RepoFiles repo;
+  std::string config = R"({"architectures":["LlamaForCausalLM"],"model_type":"llama","rms_norm_eps":1e-05})";
+  repo.config_json = config;
+  repo.files = files({"config.json", "generation_config.json", "model.safetensors", "tokenizer.json",
+                      "tokenizer_config.json"});
+  auto m = md::build_repo_metadata(repo);
+  EXPECT_EQ(m.library_name.value_or(""), "transformers");
+  EXPECT_EQ(m.pipeline_tag.value_or(""), "text-generation");
+  EXPECT_EQ(m.pipeline_source, md::PipelineSource::architecture);
+  EXPECT_FALSE(m.inference_disabled);
+  ASSERT_TRUE(m.transformers_info);
+  EXPECT_EQ(m.transformers_info->auto_model, "AutoModelForCausalLM");
+  EXPECT_TRUE(has(m.tags, "transformers"));
+  EXPECT_TRUE(has(m.tags, "text-generation"));
+  ASSERT_FALSE(m.widget_data.empty());
+  auto api = md::to_api_json(m);
+  EXPECT_EQ(api.at("library_name"), "transformers");
+  EXPECT_EQ(api.at("pipeline_tag"), "text-generation");
+  EXPECT_FALSE(api.contains("cardData"));
+  // The same files with a card saying otherwise: the card wins, library still from config.json.
+  std::string readme = "---\npipeline_tag: fill-mask\n---\n";
+  repo.readme = readme;
+  auto carded = md::build_repo_metadata(repo);
+  EXPECT_EQ(carded.pipeline_tag.value_or(""), "fill-mask");
+  EXPECT_EQ(carded.pipeline_source, md::PipelineSource::card);
+  EXPECT_EQ(carded.library_name.value_or(""), "transformers");
+  std::string off = "---\ninference: false\n---\n";
+  repo.readme = off;
+  EXPECT_TRUE(md::build_repo_metadata(repo).inference_disabled);
 }
 
 TEST(RepoMetadata, ProcessorFromFiles) {
