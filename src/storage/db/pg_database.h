@@ -1,6 +1,6 @@
 // Private to storage/db: the PostgreSQL implementation of Database (libpq). Methods are split
 // by area like the SQLite backend (pg_accounts.cpp, pg_repos.cpp, pg_lfs.cpp, pg_index.cpp,
-// pg_counters.cpp; sessions and ref updates in pg.cpp); the schema is pg_migrations.cpp. A new
+// pg_counters.cpp, pg_discussions.cpp; sessions and ref updates in pg.cpp); the schema is pg_migrations.cpp. A new
 // Database method gets its PG version in the file of its area. Every method has the SQLite
 // backend's semantics (ordering, pagination, NULLs, errors); the conformance suite
 // (tests/storage/db/conformance_test.cpp) runs the same cases on both.
@@ -79,6 +79,8 @@ class PgDatabase final : public Database {
   Result<std::vector<RepoRow>> unindexed_repos(std::string_view type, int limit) override;
   Result<std::vector<RepoHit>> query_repos(const RepoQuery& q) override;
   Result<std::vector<std::string>> public_tags(std::string_view type, int limit) override;
+  Result<std::vector<int64_t>> reindex_queue(int limit) override;
+  Result<void> reindex_done(int64_t repo_id) override;
   // pg_counters.cpp (issue 5)
   Result<void> add_downloads(const std::vector<DownloadCount>& counts, int64_t today) override;
   Result<void> refresh_stats(int64_t today) override;
@@ -87,6 +89,20 @@ class PgDatabase final : public Database {
   Result<std::vector<LikeRow>> likes_of_account(int64_t account_id, std::optional<LikeRow> before,
                                                 int limit) override;
   Result<std::vector<LikeRow>> likers_of_repo(int64_t repo_id, std::optional<LikeRow> before, int limit) override;
+
+  // pg_discussions.cpp (issue 17)
+  Result<std::pair<DiscussionRow, DiscussionEventRow>> create_discussion(const DiscussionRow& d,
+                                                                         const DiscussionEventRow& first,
+                                                                         int64_t min_num) override;
+  Result<void> delete_discussion(int64_t id) override;
+  Result<DiscussionRow> discussion_by_num(int64_t repo_id, int64_t num) override;
+  Result<DiscussionPage> list_discussions(const DiscussionQuery& q) override;
+  Result<void> update_discussion(int64_t id, std::optional<std::string> title, std::optional<std::string> status,
+                                 std::optional<std::string> merge_commit, int64_t at) override;
+  Result<DiscussionEventRow> add_discussion_event(const DiscussionEventRow& e) override;
+  Result<std::vector<DiscussionEventRow>> discussion_events(int64_t discussion_id) override;
+  Result<DiscussionEventRow> discussion_event(int64_t discussion_id, std::string_view uid) override;
+  Result<void> update_discussion_event(const DiscussionEventRow& e) override;
 
  private:
   pg::Pool pool_;

@@ -284,4 +284,21 @@ Result<std::vector<std::string>> PgDatabase::public_tags(std::string_view type, 
   return out;
 }
 
+// The one-time re-index queue of migration 6 (issue 15), as in sqlite_index.cpp.
+Result<std::vector<int64_t>> PgDatabase::reindex_queue(int limit) {
+  auto c = pool_.take();
+  if (!c) return std::unexpected(c.error());
+  auto r = pg::exec(c->get(), "SELECT repo_id FROM reindex_queue ORDER BY repo_id LIMIT $1", pg::Params().limit(limit));
+  if (!r) return std::unexpected(r.error());
+  std::vector<int64_t> out;
+  for (int i = 0; i < r->size(); ++i) out.push_back(r->i64(i, 0));
+  return out;
+}
+
+Result<void> PgDatabase::reindex_done(int64_t repo_id) {
+  auto c = pool_.take();
+  if (!c) return std::unexpected(c.error());
+  return pg::run(c->get(), "DELETE FROM reindex_queue WHERE repo_id = $1", pg::Params().add(repo_id));
+}
+
 }  // namespace hub::storage::db
