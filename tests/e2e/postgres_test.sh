@@ -3,7 +3,8 @@
 # (initdb in a temp dir, unix socket only; as root the server runs as the "postgres" user, else
 # "nobody"), then runs one representative flow twice — on SQLite and on `--db postgres://…` —
 # (CLI user/token with --db, repo create, git push with LFS, listing, search, likes, tokens,
-# downloads, private visibility) and checks each answer, then that both runs answered the same.
+# downloads, discussions and PRs, private visibility) and checks each answer, then that both
+# runs answered the same.
 # Skips (exit 0, says so) when PostgreSQL's server binaries are absent.
 HUBD=$(realpath "${1:?usage: postgres_test.sh path/to/hubd}")
 source "$(dirname "$0")/lib.sh"
@@ -128,6 +129,26 @@ flow() {
   check "[$name] downloads counted" test $counted = 1
   record downloads '{downloads, downloadsAllTime}'
 
+  # Discussions and pull requests (issue 17): numbers, comments, status, listing order.
+  local D=/api/models/alice/bert-imdb/discussions JS=(-H "Content-Type: application/json")
+  http POST "$D" "${BA[@]}" "${JS[@]}" -d '{"title":"Which dataset?","description":"trained on what?"}'
+  check "[$name] open a discussion: num 1" test "$STATUS $(jq -r .num <<<"$BODY")" = "200 1"
+  http POST "$D" "${BA[@]}" "${JS[@]}" -d '{"title":"Fix the card","description":"typo","pullRequest":true}'
+  check "[$name] open a pull request: num 2" test "$STATUS $(jq -r .num <<<"$BODY")" = "200 2"
+  http POST "$D/1/comment" "${AA[@]}" "${JS[@]}" -d '{"comment":"IMDB reviews"}'
+  check "[$name] comment" test "$STATUS" = 200
+  http POST "$D/1/status" "${AA[@]}" "${JS[@]}" -d '{"status":"closed"}'
+  check "[$name] close the discussion" test "$STATUS" = 200
+  http GET "$D"
+  check "[$name] list: newest first" test "$(jq -r '[.discussions[].num]|join(",")' <<<"$BODY")" = "2,1"
+  record discussions '{count, items: [.discussions[] | {num, title, status, isPullRequest, author: .author.name}]}'
+  http GET "$D?status=open"
+  record discussions-open '[.discussions[].num]'
+  http GET "$D/1"
+  check "[$name] discussion events: comment, comment, status-change" \
+    test "$(jq -r '[.events[].type]|join(",")' <<<"$BODY")" = "comment,comment,status-change"
+  record discussion-1 '{title, status, events: [.events[] | {type, author: .author.name, raw: .data.latest.raw?, status: .data.status?}]}'
+
   http GET /api/settings/tokens "${AA[@]}"
   record tokens '[.[] | {name: (.name // .displayName), role: (.role // .accessToken.role)}]'
   http GET /api/models/alice/secret-bert "${BA[@]}"
@@ -141,6 +162,9 @@ flow() {
   http GET "/api/models/alice/bert-imdb-v2?expand=downloads&expand=likes"
   check "[$name] counts survive a restart" test "$(jq -r '"\(.downloads) \(.likes)"' <<<"$BODY")" = "2 1"
   record restart '{id, downloads, likes}'
+  http GET /api/models/alice/bert-imdb-v2/discussions/1
+  check "[$name] discussions follow the renamed repo across a restart" \
+    test "$STATUS $(jq -r '.status+" "+(.events|length|tostring)' <<<"$BODY")" = "200 closed 3"
   check "[$name] server healthy" healthy
   stop_hubd
 }
