@@ -4,7 +4,8 @@
 # MiniLM-L6-shaped models, batch 1 and 8, seq 128; achieved GFLOP/s vs the OpenBLAS SGEMM
 # peak measured in the same run (times: best of N runs on both sides, over ROUNDS rounds).
 # Usage: bench/inference/run.sh BUILD_DIR   (HUBD_BENCH_THREADS=2, HUBD_BENCH_ROUNDS=3)
-# BUILD_DIR must have the inference libraries built (target hub_inference_layers).
+# BUILD_DIR must have the inference libraries built (target hub_inference_layers). The driver is
+# built without -march: the kernels pick their CPU level at run time (HUBD_CPU forces one).
 # Needs node + npm: onnxruntime-node is installed (once) into bench/inference/node_modules.
 set -eu
 BUILD=${1:?usage: run.sh BUILD_DIR}
@@ -24,7 +25,7 @@ ONNX="$BUILD/bench/inference/onnx"
 /usr/bin/python3 "$HERE/onnx_export.py" "$ONNX" > "$ONNX.log" 2>&1 || { cat "$ONNX.log"; exit 1; }
 # bench/ is not part of the CMake tree: compile the driver against the built libraries.
 I="$BUILD/src/inference"
-g++ -std=c++2b -O3 -march=native -DNDEBUG -I"$ROOT/src" "$HERE/encoder_bench.cpp" -o "$BIN" \
+g++ -std=c++2b -O3 -DNDEBUG -I"$ROOT/src" "$HERE/encoder_bench.cpp" -o "$BIN" \
   "$I/layers/libhub_inference_layers.a" "$I/ops/libhub_inference_ops.a" \
   "$I/tensor/libhub_inference_tensor.a" "$BUILD/src/core/libhub_core.a" \
   -lopenblas -lboost_json -lcrypto -lpthread

@@ -21,6 +21,7 @@
 #include "storage/git/tree_limits.h"
 #ifdef HUBD_HAVE_INFERENCE
 #include "inference/models/model.h"
+#include "inference/ops/cpu.h"
 #include "inference/pipelines/pipeline.h"
 #include "inference/runtime/generation_engine.h"
 #include "inference/runtime/model_cache.h"
@@ -100,6 +101,11 @@ void bootstrap_admin(hub::services::Hub& h, const std::string& url) {
 
 int serve(const std::string& host, int port, const std::string& data, const std::string& public_url, bool no_signup) {
   std::signal(SIGPIPE, SIG_IGN);  // a client or child that hangs up is an error value, not a death
+#ifdef HUBD_HAVE_INFERENCE
+  // A HUBD_CPU level this CPU lacks is refused here, before anything else starts.
+  auto cpu = hub::inference::ops::check_cpu_level();
+  if (!cpu) return die(cpu.error());
+#endif
   auto hubp = open_hub(data, !no_signup);
   hub::http::Router router;
   hub::api::Context ctx{*hubp};
@@ -143,6 +149,9 @@ int serve(const std::string& host, int port, const std::string& data, const std:
                     std::to_string(*bound);
   bootstrap_admin(*hubp, url);
   hub::log::info("hubd listening on " + url);
+#ifdef HUBD_HAVE_INFERENCE
+  hub::log::info("inference kernels: " + hub::inference::ops::cpu_description());
+#endif
   std::printf("hubd listening on %s\n", url.c_str());
   std::fflush(stdout);
   hub::services::start_background(*hubp);  // search index catch-up, download counter flusher
@@ -157,6 +166,7 @@ int serve(const std::string& host, int port, const std::string& data, const std:
 // is the text itself. Without --task, the model's head decides.
 int run_model(const std::string& dir, std::string task, const std::string& input, const std::string& params) {
   namespace inf = hub::inference;
+  if (auto cpu = inf::ops::check_cpu_level(); !cpu) return die(cpu.error());
   auto model = inf::load_model(dir);
   if (!model) return die(model.error());
   if (task.empty() && (*model)->causal_lm()) task = "text-generation";

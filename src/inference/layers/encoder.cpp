@@ -17,6 +17,7 @@ namespace hub::inference::layers {
 void Linear::forward(const float* x, int64_t rows, float* y, ops::Activation act) const {
   const float* b = bias.empty_tensor() ? nullptr : bias.data();
   if (is_bf16()) return ops::linear_bf16(x, rows, in(), weight_bf16.data, out(), b, y, act);
+  if (!packed.empty()) return ops::linear_packed(x, rows, packed, b, y, act);
   ops::linear(x, rows, in(), weight.data(), out(), b, y, act);
 }
 
@@ -36,7 +37,12 @@ int64_t relative_position_bucket(int64_t relative_position, int64_t num_buckets)
 }
 
 Encoder::Encoder(EncoderConfig config, EncoderWeights weights)
-    : config_(config), weights_(std::move(weights)) {}
+    : config_(config), weights_(std::move(weights)) {
+  // Weights are constant: pack every layer's projections once, here, for the engine's GEMM.
+  weights_.embeddings_project.pack();
+  for (EncoderLayer& l : weights_.layers)
+    for (Linear* p : {&l.query, &l.key, &l.value, &l.attn_out, &l.ffn_in, &l.ffn_out}) p->pack();
+}
 
 std::string Encoder::check_batch(const Batch& b) const {
   const auto& c = config_;

@@ -11,6 +11,7 @@
 
 #include "inference/layers/workspace.h"
 #include "inference/ops/elementwise.h"
+#include "inference/ops/gemm.h"
 #include "inference/tensor/bf16_matrix.h"
 #include "inference/tensor/tensor.h"
 
@@ -21,13 +22,20 @@ struct Linear {
   Tensor bias;    // [out] or empty
   // The weight kept as bf16 [out, in] (decoders loading a BF16 checkpoint), else empty.
   Bf16Matrix weight_bf16 = {};
+  // The f32 weight packed for the engine's own GEMM (ops::PackedWeights), made once by
+  // pack(); forward uses it when present, else OpenBLAS on `weight`.
+  ops::PackedWeights packed = {};
+  void pack() {
+    if (!is_bf16() && packed.empty() && !weight.empty_tensor())
+      packed = ops::PackedWeights::pack(weight.data(), weight.dim(0), weight.dim(1));
+  }
   bool is_bf16() const { return !weight_bf16.empty(); }
   int64_t in() const { return is_bf16() ? weight_bf16.cols : weight.dim(1); }
   int64_t out() const { return is_bf16() ? weight_bf16.rows : weight.dim(0); }
   // Bytes of weight + bias as held in memory.
   size_t bytes() const {
     return (is_bf16() ? weight_bf16.bytes() : size_t(weight.numel()) * sizeof(float)) +
-           size_t(bias.numel()) * sizeof(float);
+           packed.bytes() + size_t(bias.numel()) * sizeof(float);
   }
   // y[rows, out] = act(x[rows, in] · Wᵀ + b), in f32 whatever the weight's storage.
   void forward(const float* x, int64_t rows, float* y,

@@ -96,9 +96,17 @@ MemoryEstimate estimate_decoder_memory(const DecoderConfig& c, uint64_t weight_b
 MemoryEstimate estimate_encoder_memory(const layers::EncoderConfig& c, layers::HeadKind head, int64_t head_out,
                                        uint64_t weight_bytes, const MemoryLimits& lim) {
   MemoryEstimate e;
-  e.weights = weight_bytes;
   const int64_t B = std::max<int64_t>(1, lim.encoder_batch), S = c.max_position_embeddings;
   const uint64_t h = u(c.hidden_size), out = u(head_out);
+  // The layers' projections are also held packed for the engine's GEMM (ops::PackedWeights,
+  // made at load): a second copy, output features rounded up to the widest panel (32).
+  auto pad = [](uint64_t n) { return mem_mul((n + 31) / 32, 32); };
+  const uint64_t inter = u(c.intermediate_size);
+  uint64_t packed = mem_mul(u(c.num_hidden_layers),
+                            mem_add(mem_add(mem_mul(4, mem_mul(pad(h), h)), mem_mul(pad(inter), h)),
+                                    mem_mul(pad(h), inter)));
+  if (c.embedding_size != c.hidden_size) packed = mem_add(packed, mem_mul(pad(h), u(c.embedding_size)));
+  e.weights = mem_add(weight_bytes, mem_mul(packed, kF32));
   // The workspace of the largest forward: a full batch of sequences of the longest length
   // (one workspace: the scheduler runs one forward at a time).
   uint64_t floats = u(layers::encoder_workspace_floats(c, B, S));

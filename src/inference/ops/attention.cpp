@@ -1,5 +1,7 @@
 #include "inference/ops/attention.h"
 
+#include "inference/ops/kernels.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -12,10 +14,20 @@ namespace hub::inference::ops {
 namespace {
 
 // Per (batch, head) task: kᵀ [head_dim, seq_pad] then 4 score rows [4, seq_pad].
-int64_t seq_padded(int64_t seq) { return (seq + 15) / 16 * 16; }
-int64_t task_scratch(const AttentionShape& s) {
-  return (s.head_dim + 4) * seq_padded(s.seq);
+inline int64_t seq_padded(int64_t seq) { return (seq + 15) / 16 * 16; }
+inline int64_t task_scratch(const AttentionShape& s) { return (s.head_dim + 4) * seq_padded(s.seq); }
+
+}  // namespace
+
+#ifdef HUBD_OPS_PRIMARY
+int64_t attention_scratch_size(const AttentionShape& s, int /*n_threads*/) {
+  return s.batch * s.n_head * task_scratch(s);
 }
+#endif
+
+namespace HUBD_OPS_ISA {
+
+namespace {
 
 // scores[r][j] = scale * q_r · kᵀ[:, j] + mask[j] for rows r < nq (<= 4), j < seq.
 void score_rows(const float* const* qrows, int nq, const float* kt, int64_t d, int64_t seq,
@@ -73,10 +85,6 @@ void weighted_sum(const float* p, const float* v, int64_t ldv, int64_t seq, int6
 
 }  // namespace
 
-int64_t attention_scratch_size(const AttentionShape& s, int /*n_threads*/) {
-  return s.batch * s.n_head * task_scratch(s);
-}
-
 void attention(const AttentionShape& s, const float* q, const float* k, const float* v,
                const float* mask_add, const float* head_bias, float scale, float* out,
                float* scratch) {
@@ -114,5 +122,7 @@ void attention(const AttentionShape& s, const float* q, const float* k, const fl
     }
   });
 }
+
+}  // namespace HUBD_OPS_ISA
 
 }  // namespace hub::inference::ops

@@ -1,5 +1,7 @@
 #include "inference/ops/elementwise.h"
 
+#include "inference/ops/kernels.h"
+
 #include <cmath>
 #include <cstring>
 
@@ -8,6 +10,7 @@
 
 namespace hub::inference::ops {
 
+#ifdef HUBD_OPS_PRIMARY
 std::optional<Activation> activation_from_name(std::string_view name) {
   if (name == "gelu" || name == "gelu_python") return Activation::gelu_erf;
   if (name == "gelu_new" || name == "gelu_pytorch_tanh" || name == "gelu_fast")
@@ -35,6 +38,9 @@ float activate(Activation act, float x) {
   }
   return x;
 }
+#endif
+
+namespace HUBD_OPS_ISA {
 
 namespace {
 
@@ -110,10 +116,17 @@ void activation_inplace(float* x, int64_t n, Activation act) {
   parallel_for(n, kGrainValues, [&](int64_t b, int64_t e) { bias_act_row(x + b, e - b, nullptr, act); });
 }
 
+void bias_act_block(float* x, int64_t rows, int64_t cols, int64_t ld, const float* bias, Activation act) {
+  if (!bias && act == Activation::none) return;
+  for (int64_t r = 0; r < rows; ++r) bias_act_row(x + r * ld, cols, bias, act);
+}
+
 void embedding_gather(const float* table, int64_t dim, const int32_t* ids, int64_t n_ids,
                       float* out) {
   for (int64_t r = 0; r < n_ids; ++r)
     std::memcpy(out + r * dim, table + int64_t(ids[r]) * dim, size_t(dim) * sizeof(float));
 }
+
+}  // namespace HUBD_OPS_ISA
 
 }  // namespace hub::inference::ops

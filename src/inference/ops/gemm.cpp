@@ -3,9 +3,12 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <cstring>
 #include <mutex>
+#include <new>
 
 #include "inference/ops/elementwise.h"
+#include "inference/ops/kernels.h"
 #include "inference/ops/parallel.h"
 
 namespace hub::inference::ops {
@@ -56,6 +59,44 @@ void linear(const float* x, int64_t m, int64_t k, const float* w, int64_t n, con
             float* y, Activation act) {
   gemm(false, true, m, n, k, 1.f, x, k, w, k, 0.f, y, n);
   bias_act(y, m, n, bias, act);
+}
+
+PackedWeights PackedWeights::pack(const float* w, int64_t n, int64_t k) {
+  PackedWeights p;
+  p.n_ = n;
+  p.k_ = k;
+  p.nr_ = packed_f32_panel_width();
+  const int64_t nr = p.nr_, panels = (n + nr - 1) / nr;
+  const size_t count = size_t(std::max<int64_t>(1, panels * k * nr));
+  float* buf = static_cast<float*>(::operator new(count * sizeof(float), std::align_val_t(64)));
+  p.data_ = std::shared_ptr<float>(buf, [](float* q) { ::operator delete(q, std::align_val_t(64)); });
+  parallel_for(panels, 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t pn = lo; pn < hi; ++pn) {
+      float* dst = buf + pn * k * nr;
+      const int64_t cols = std::min(nr, n - pn * nr);
+      if (cols < nr) std::memset(dst, 0, size_t(k * nr) * sizeof(float));
+      for (int64_t j = 0; j < cols; ++j) {
+        const float* src = w + (pn * nr + j) * k;
+        for (int64_t kk = 0; kk < k; ++kk) dst[kk * nr + j] = src[kk];
+      }
+    }
+  });
+  return p;
+}
+
+size_t PackedWeights::bytes() const {
+  return empty() ? 0 : size_t((n_ + nr_ - 1) / nr_ * k_ * nr_) * sizeof(float);
+}
+
+void linear_packed(const float* x, int64_t m, const PackedWeights& w, const float* bias, float* y,
+                   Activation act) {
+  if (m <= 0 || w.n() <= 0) return;
+  if (w.k() == 0) {
+    std::fill(y, y + m * w.n(), 0.f);
+    bias_act(y, m, w.n(), bias, act);
+    return;
+  }
+  gemm_packed_f32(x, m, w.k(), PackedPanelsView{w.data(), w.n(), w.k(), w.panel_width()}, bias, y, act);
 }
 
 }  // namespace hub::inference::ops

@@ -1,8 +1,14 @@
-// GEMM entry points on row-major f32 matrices, through OpenBLAS (cblas_sgemm, which uses its
-// own threads). Stateless; thread-safe.
+// GEMM entry points on row-major f32 matrices. `PackedWeights` + `linear_packed`: the engine's
+// own kernels (gemm_f32.cpp, one copy per CPU level, see cpu.h) over an nn.Linear weight
+// packed once at load into the layout the chosen level's micro-kernel reads; what the
+// encoders use. `gemm` / `linear`: OpenBLAS (cblas_sgemm, single-threaded, split over our
+// pool), the fallback for unpacked operands (attention-free decoders' prefill, bf16 panels).
+// Stateless functions; a PackedWeights is immutable after pack() and shared by copies.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 
 #include "inference/ops/elementwise.h"
 
@@ -18,5 +24,29 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
 // weight layout, with the activation fused into the bias pass. y must not alias x.
 void linear(const float* x, int64_t m, int64_t k, const float* w, int64_t n, const float* bias,
             float* y, Activation act = Activation::none);
+
+// An [n, k] row-major weight (PyTorch nn.Linear layout) packed for this process's CPU level:
+// panels of panel_width() output features, each [k][width] contiguous and 64-byte aligned,
+// the last one zero-padded. Copies share the buffer.
+class PackedWeights {
+ public:
+  PackedWeights() = default;
+  static PackedWeights pack(const float* w, int64_t n, int64_t k);
+  bool empty() const { return !data_; }
+  int64_t n() const { return n_; }
+  int64_t k() const { return k_; }
+  int panel_width() const { return nr_; }
+  const float* data() const { return data_.get(); }
+  size_t bytes() const;
+
+ private:
+  std::shared_ptr<float> data_;
+  int64_t n_ = 0, k_ = 0;
+  int nr_ = 0;
+};
+
+// y[m, n] = act(x[m, k] · Wᵀ + bias[n]) with W packed (k = w.k()); y must not alias x.
+void linear_packed(const float* x, int64_t m, const PackedWeights& w, const float* bias, float* y,
+                   Activation act = Activation::none);
 
 }  // namespace hub::inference::ops

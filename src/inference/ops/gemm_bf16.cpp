@@ -1,5 +1,7 @@
 #include "inference/ops/gemm_bf16.h"
 
+#include "inference/ops/kernels.h"
+
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -11,7 +13,7 @@
 // GCC 12 warns falsely (-Wuninitialized) inside its own _mm512_reduce_add_ps.
 #pragma GCC diagnostic ignored "-Wuninitialized"
 
-namespace hub::inference::ops {
+namespace hub::inference::ops::HUBD_OPS_ISA {
 
 namespace {
 
@@ -185,7 +187,7 @@ void linear_bf16(const float* x, int64_t m, int64_t k, const uint16_t* w, int64_
   } else {
     large_m(x, m, k, w, n, y);
   }
-  bias_act(y, m, n, bias, act);
+  HUBD_OPS_ISA::bias_act(y, m, n, bias, act);
 }
 
 void embedding_gather_bf16(const uint16_t* table, int64_t dim, const int32_t* ids, int64_t n_ids,
@@ -193,4 +195,4 @@ void embedding_gather_bf16(const uint16_t* table, int64_t dim, const int32_t* id
   for (int64_t r = 0; r < n_ids; ++r) upconvert_bf16(table + int64_t(ids[r]) * dim, out + r * dim, dim);
 }
 
-}  // namespace hub::inference::ops
+}  // namespace hub::inference::ops::HUBD_OPS_ISA

@@ -1,5 +1,7 @@
 #include "inference/ops/norm.h"
 
+#include "inference/ops/kernels.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -7,7 +9,7 @@
 #include "inference/ops/parallel.h"
 #include "inference/ops/simd.h"
 
-namespace hub::inference::ops {
+namespace hub::inference::ops::HUBD_OPS_ISA {
 
 void softmax_row(float* x, int64_t n) {
   if (n <= 0) return;
@@ -113,4 +115,4 @@ void rms_norm(float* x, int64_t rows, int64_t cols, const float* gamma, float ep
   });
 }
 
-}  // namespace hub::inference::ops
+}  // namespace hub::inference::ops::HUBD_OPS_ISA
