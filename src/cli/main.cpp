@@ -236,6 +236,7 @@ int main(int argc, char** argv) {
   user_add->add_option("--email", nu.email, "Email");
   user_add->add_flag("--admin", nu.is_admin, "Make the user an administrator");
   user_add->add_option("--data", data, "Data directory");
+  user_add->add_option("--db", g_db, "Metadata database, as serve takes it (HUBD_DB)");
 
   auto* org_cmd = app.add_subcommand("org", "Manage organisations");
   org_cmd->require_subcommand(1);
@@ -246,6 +247,7 @@ int main(int argc, char** argv) {
   org_add->add_option("--fullname", org_fullname, "Full name");
   org_add->add_option("--member", members, "A member (repeatable); members are admins of the org");
   org_add->add_option("--data", data, "Data directory");
+  org_add->add_option("--db", g_db, "Metadata database, as serve takes it (HUBD_DB)");
 
   auto* token_cmd = app.add_subcommand("token", "Manage access tokens");
   token_cmd->require_subcommand(1);
@@ -255,6 +257,7 @@ int main(int argc, char** argv) {
   token_create->add_option("--role", token_role, "read or write")->check(CLI::IsMember({"read", "write"}));
   token_create->add_option("--name", token_name, "Display name of the token");
   token_create->add_option("--data", data, "Data directory");
+  token_create->add_option("--db", g_db, "Metadata database, as serve takes it (HUBD_DB)");
 
 #ifdef HUBD_HAVE_INFERENCE
   auto* run_cmd = app.add_subcommand("run", "Run a task on a model directory (config.json, *.safetensors, tokenizer.json)");

@@ -1,9 +1,11 @@
-// Shared fixture of the explore tests (indexer, search, counters): a real Hub (SQLite, local
+// Shared fixture of the explore tests (indexer, search, counters): a real Hub (SQLite or, with
+// HUBD_TEST_DB=postgres, PostgreSQL from tests/storage/db/pg_harness.h; local
 // blob store, bare git repos) in a temp directory, users, repos, and commits made with
 // storage::git::CommitBuilder then passed through on_refs_updated as every ref change is.
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -18,6 +20,7 @@
 #include "services/repos.h"
 #include "storage/git/commit_builder.h"
 #include "storage/git/repo.h"
+#include "storage/db/pg_harness.h"
 
 namespace hub::services::testing {
 
@@ -28,11 +31,33 @@ class ExploreTest : public ::testing::Test {
     dir_ = ::mkdtemp(tmpl);
     HubConfig cfg;
     cfg.data_dir = dir_;
+    // HUBD_TEST_DB=postgres: the same cases on PostgreSQL (ctest entry services_explore_pg).
+    if (const char* e = std::getenv("HUBD_TEST_DB"); e && std::string_view(e) == "postgres") {
+      auto& pg = hub::testing::PgServer::shared();
+      if (!pg.available()) GTEST_SKIP() << pg.why();
+      pg_schema_ = "t_" + std::string(std::filesystem::path(dir_).filename()).substr(13);
+      cfg.db_url = pg.url(pg_schema_);
+    }
     auto h = Hub::open(cfg);
     ASSERT_TRUE(h) << h.error().message;
     hub_ = std::move(*h);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // Runs SQL straight on the database, outside hubd (to fake an older hubd's state), on
+  // whichever backend the case runs; foreign keys are not enforced there (a plain sqlite3
+  // connection leaves them off; on PostgreSQL session_replication_role=replica does so).
+  bool raw_sql(const std::string& sql) {
+    if (!pg_schema_.empty())
+      return hub::testing::PgServer::shared().psql("SET search_path TO " + pg_schema_ +
+                                                   "; SET session_replication_role = replica; " + sql) == 0;
+    sqlite3* raw = nullptr;
+    bool ok = sqlite3_open((dir_ + "/hubd.db").c_str(), &raw) == SQLITE_OK &&
+              sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK;
+    if (!ok) ADD_FAILURE() << sqlite3_errmsg(raw);
+    sqlite3_close(raw);
+    return ok;
+  }
 
   Principal user(const std::string& name, bool admin = false) {
     auto a = create_user(*hub_, NewUser{name, name + "-password", "", "", admin});
@@ -70,6 +95,7 @@ class ExploreTest : public ::testing::Test {
     return *id;
   }
 
+  std::string pg_schema_;  // the case's PostgreSQL schema; empty on SQLite
   std::string dir_;
   std::unique_ptr<Hub> hub_;
 };

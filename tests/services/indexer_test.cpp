@@ -4,8 +4,6 @@
 // be recorded as errors while the rest is indexed.
 #include "services/indexer.h"
 
-#include <sqlite3.h>
-
 #include <cstring>
 
 #include "core/hash.h"
@@ -79,14 +77,8 @@ TEST_F(IndexerTest, QueuedReindexRewritesStaleRows) {
   auto none = reindex_queued(*hub_);
   ASSERT_TRUE(none);
   EXPECT_EQ(*none, 0u) << "nothing queued: nothing re-indexed";
-  sqlite3* raw = nullptr;
-  ASSERT_EQ(sqlite3_open((dir_ + "/hubd.db").c_str(), &raw), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(raw, "INSERT INTO reindex_queue(repo_id) SELECT repo_id FROM repo_index; "
-                              "INSERT INTO reindex_queue(repo_id) VALUES (999999);",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK)
-      << sqlite3_errmsg(raw);
-  sqlite3_close(raw);
+  ASSERT_TRUE(raw_sql("INSERT INTO reindex_queue(repo_id) SELECT repo_id FROM repo_index; "
+                      "INSERT INTO reindex_queue(repo_id) VALUES (999999);"));
   auto done = reindex_queued(*hub_);
   ASSERT_TRUE(done) << done.error().message;
   EXPECT_EQ(*done, 2u) << "a queued id with no repo is dequeued too";

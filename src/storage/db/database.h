@@ -1,5 +1,5 @@
 // Database: the metadata store behind one interface. SQLite (sqlite.cpp) is the embedded
-// default; a PostgreSQL implementation can follow without changing callers, so nothing SQL-
+// default; PostgreSQL (pg.cpp) serves several nodes, without changing callers, so nothing SQL-
 // specific leaks out of here: callers see typed rows and Result errors (not_found,
 // already_exists, conflict). Implementations are thread-safe.
 #pragma once
@@ -80,7 +80,8 @@ namespace hub::storage::db {
 
 class Database {
  public:
-  // "sqlite:PATH" or a plain path to the SQLite file. Runs pending migrations.
+  // "sqlite:PATH" or a plain path to the SQLite file, or "postgres://USER@HOST:PORT/DB"
+  // (any libpq URL; ?pool=N sets the connection count, default 8). Runs pending migrations.
   static Result<std::unique_ptr<Database>> open(const std::string& url);
   virtual ~Database() = default;
 

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "core/log.h"
+#include "storage/db/pg_database.h"
 #include "storage/db/sqlite_database.h"
 
 namespace hub::storage::db {
@@ -12,8 +13,7 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& url) {
   std::string path = url;
   if (path.starts_with("sqlite://")) path = path.substr(9);
   else if (path.starts_with("sqlite:")) path = path.substr(7);
-  if (path.starts_with("postgres"))
-    return fail(Errc::unsupported, "PostgreSQL is not implemented yet; use a SQLite path");
+  if (path.starts_with("postgres://") || path.starts_with("postgresql://")) return open_postgres(path);
   auto db = std::make_unique<SqliteDatabase>(path);
   auto r = db->init();
   if (!r) return std::unexpected(r.error());

@@ -73,9 +73,11 @@ Result<ConnPtr> Pool::open_one() {
   ConnPtr c(raw);
   if (rc != SQLITE_OK) return std::unexpected(to_error(raw, rc, "open " + path_));
   // WAL: readers never block the writer; a CLI on the same file can write while a server runs.
+  // busy_timeout first: switching a fresh file to WAL takes a lock another process opening it
+  // at the same moment may hold, and without the timeout that fails at once ("locked").
   auto r = exec_script(c.get(),
-                       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-                       "PRAGMA busy_timeout=10000;");
+                       "PRAGMA busy_timeout=10000; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                       "PRAGMA foreign_keys=ON;");
   if (!r) return std::unexpected(r.error());
   return c;
 }

@@ -15,6 +15,7 @@
 #include <variant>
 
 #include "core/json.h"
+#include "storage/db/search_words.h"
 #include "storage/db/sqlite_database.h"
 
 namespace hub::storage::db {
@@ -100,21 +101,16 @@ std::string fts_quote(std::string_view s) {
   return out + "\"";
 }
 
-// Words of `search` for the card-text index: ASCII letters/digits and any non-ASCII byte
-// (unicode61 keeps non-ASCII letters in tokens), lowercased, AND-ed.
+// Words of `search` for the card-text index, cut by the rule both backends share
+// (search_words.h), each quoted, AND-ed. Cutting at non-ASCII punctuation here matters: a
+// quoted "x—y" would reach FTS5 as a phrase, which detail='none' refuses (an error, not
+// an empty result).
 std::string fts_words_query(std::string_view search) {
-  std::string q, word;
-  auto flush = [&] {
-    if (word.empty()) return;
+  std::string q;
+  for (const auto& w : search_words(search)) {
     if (!q.empty()) q += " AND ";
-    q += fts_quote(word);
-    word.clear();
-  };
-  for (unsigned char c : search) {
-    if (std::isalnum(c) || c >= 0x80) word += char(std::tolower(c));
-    else flush();
+    q += fts_quote(w);
   }
-  flush();
   return q;
 }
 
@@ -334,7 +330,10 @@ Result<std::vector<RepoHit>> SqliteDatabase::query_repos(const RepoQuery& q) {
   sqlite3* db = c->get();
   SortSpec spec = sort_spec(q.sort);
   std::string search;
-  for (char ch : q.search) search += char(std::tolower(static_cast<unsigned char>(ch)));
+  // A NUL byte would end an FTS5 query string early ("unterminated string"); ids never hold
+  // one, so it is dropped (as the PostgreSQL backend, whose text cannot hold one, does).
+  for (char ch : q.search)
+    if (ch != '\0') search += char(std::tolower(static_cast<unsigned char>(ch)));
   std::string words = fts_words_query(search);
   // The trigram index needs 3 bytes to say anything.
   std::string trigram = search.size() >= 3 ? fts_quote(search) : std::string();

@@ -1,0 +1,112 @@
+// Private to storage/db: the PostgreSQL implementation of Database (libpq). Methods are split
+// by area like the SQLite backend (pg_accounts.cpp, pg_repos.cpp, pg_lfs.cpp, pg_index.cpp,
+// pg_counters.cpp, pg_discussions.cpp; sessions and ref updates in pg.cpp); the schema is pg_migrations.cpp. A new
+// Database method gets its PG version in the file of its area. Every method has the SQLite
+// backend's semantics (ordering, pagination, NULLs, errors); the conformance suite
+// (tests/storage/db/conformance_test.cpp) runs the same cases on both.
+// Thread-safety: all methods are; each takes a connection from the pool for its duration.
+#pragma once
+
+#include "storage/db/database.h"
+#include "storage/db/pg_conn.h"
+#include "storage/db/search_words.h"
+
+namespace hub::storage::db {
+
+// Opens (and migrates) the database a postgres:// URL names.
+Result<std::unique_ptr<Database>> open_postgres(const std::string& url);
+
+// PostgreSQL migrations, in order; version N is pg_migrations()[N-1]. Append only. They mirror
+// migrations() (same version numbers, same tables), in PostgreSQL's own types and tools.
+const std::vector<const char*>& pg_migrations();
+
+namespace pgx {
+// Repo rows as every query selects them (pg_repos.cpp), and the row at (row, col0...).
+extern const char* const kRepoColumns;  // "id, uid, type, ns, name, private, gated, created_at, updated_at"
+RepoRow repo_from(const pg::Rows& rows, int row, int col0 = 0);
+}  // namespace pgx
+
+class PgDatabase final : public Database {
+ public:
+  PgDatabase(std::string conninfo, size_t pool) : pool_(std::move(conninfo), pool) {}
+  Result<void> init();
+
+  int schema_version() override;
+
+  Result<Account> create_account(const Account& a) override;
+  Result<Account> account_by_name(std::string_view name) override;
+  Result<Account> account_by_id(int64_t id) override;
+  Result<int64_t> count_accounts(AccountKind kind) override;
+  Result<void> add_member(int64_t org_id, int64_t user_id, std::string_view role) override;
+  Result<std::string> member_role(int64_t org_id, int64_t user_id) override;
+  Result<std::vector<Account>> orgs_of(int64_t user_id) override;
+
+  Result<Token> create_token(const Token& t) override;
+  Result<Token> token_by_hash(std::string_view hash) override;
+  Result<std::vector<Token>> tokens_of(int64_t account_id) override;
+  Result<void> delete_token(int64_t account_id, int64_t token_id) override;
+  Result<void> touch_token(int64_t token_id, int64_t at) override;
+
+  Result<void> create_session(const WebSession& s) override;
+  Result<WebSession> session_by_hash(std::string_view id_hash) override;
+  Result<void> delete_session(std::string_view id_hash) override;
+
+  Result<RepoRow> create_repo(const RepoRow& r) override;
+  Result<RepoRow> repo_by_name(std::string_view type, std::string_view ns, std::string_view name) override;
+  Result<RepoRow> repo_by_id(int64_t id) override;
+  Result<std::vector<RepoRow>> repos_of(std::string_view ns) override;
+  Result<void> delete_repo(int64_t id) override;
+  Result<void> move_repo(int64_t id, std::string_view new_ns, std::string_view new_name) override;
+  Result<std::optional<RepoRow>> redirect_of(std::string_view type, std::string_view ns,
+                                             std::string_view name) override;
+  Result<void> update_repo_settings(int64_t id, std::optional<bool> is_private,
+                                    std::optional<std::string> gated) override;
+  Result<void> touch_repo(int64_t id, int64_t at) override;
+
+  Result<void> record_ref_update(const RefUpdate& u) override;
+  Result<std::vector<RefUpdate>> ref_updates(int64_t repo_id, int limit) override;
+
+  // pg_lfs.cpp
+  Result<void> link_lfs_objects(int64_t repo_id, const std::vector<LfsObjectRef>& objects, int64_t at) override;
+  Result<bool> repo_has_lfs_object(int64_t repo_id, std::string_view oid) override;
+  Result<std::vector<int64_t>> lfs_object_repos(std::string_view oid, int limit) override;
+  Result<std::vector<int64_t>> lfs_backfill_queue(int limit) override;
+  Result<void> lfs_backfill_done(int64_t repo_id) override;
+
+  // pg_index.cpp (issue 5)
+  Result<void> put_repo_index(const std::vector<RepoIndexRow>& rows) override;
+  Result<std::optional<RepoIndexRow>> repo_index(int64_t repo_id) override;
+  Result<std::vector<RepoRow>> unindexed_repos(std::string_view type, int limit) override;
+  Result<std::vector<RepoHit>> query_repos(const RepoQuery& q) override;
+  Result<std::vector<std::string>> public_tags(std::string_view type, int limit) override;
+  Result<std::vector<int64_t>> reindex_queue(int limit) override;
+  Result<void> reindex_done(int64_t repo_id) override;
+  // pg_counters.cpp (issue 5)
+  Result<void> add_downloads(const std::vector<DownloadCount>& counts, int64_t today) override;
+  Result<void> refresh_stats(int64_t today) override;
+  Result<RepoStats> repo_stats(int64_t repo_id) override;
+  Result<bool> set_like(int64_t account_id, int64_t repo_id, bool like, int64_t at) override;
+  Result<std::vector<LikeRow>> likes_of_account(int64_t account_id, std::optional<LikeRow> before,
+                                                int limit) override;
+  Result<std::vector<LikeRow>> likers_of_repo(int64_t repo_id, std::optional<LikeRow> before, int limit) override;
+
+  // pg_discussions.cpp (issue 17)
+  Result<std::pair<DiscussionRow, DiscussionEventRow>> create_discussion(const DiscussionRow& d,
+                                                                         const DiscussionEventRow& first,
+                                                                         int64_t min_num) override;
+  Result<void> delete_discussion(int64_t id) override;
+  Result<DiscussionRow> discussion_by_num(int64_t repo_id, int64_t num) override;
+  Result<DiscussionPage> list_discussions(const DiscussionQuery& q) override;
+  Result<void> update_discussion(int64_t id, std::optional<std::string> title, std::optional<std::string> status,
+                                 std::optional<std::string> merge_commit, int64_t at) override;
+  Result<DiscussionEventRow> add_discussion_event(const DiscussionEventRow& e) override;
+  Result<std::vector<DiscussionEventRow>> discussion_events(int64_t discussion_id) override;
+  Result<DiscussionEventRow> discussion_event(int64_t discussion_id, std::string_view uid) override;
+  Result<void> update_discussion_event(const DiscussionEventRow& e) override;
+
+ private:
+  pg::Pool pool_;
+  int version_ = 0;
+};
+
+}  // namespace hub::storage::db
