@@ -31,7 +31,7 @@ std::string_view detail_name(Detail d) {
     case Detail::InvalidPath: return "InvalidPath";
     case Detail::InvalidOperation: return "InvalidOperation";
     case Detail::InvalidMetadata: return "InvalidMetadata";
-    case Detail::InvalidOid: return "InvalidOid";
+    case Detail::InvalidLfsOid: return "InvalidOid";
     case Detail::InvalidPointer: return "InvalidPointer";
     case Detail::InvalidToken: return "InvalidToken";
     case Detail::TokenExpired: return "TokenExpired";

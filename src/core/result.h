@@ -47,7 +47,7 @@ enum class Detail {
   // A README.md whose YAML front matter (or model-index) the validator refuses.
   InvalidMetadata,
   // LFS and signed URLs.
-  InvalidOid,
+  InvalidLfsOid,  // sent as "InvalidOid" (libpq's headers define InvalidOid as a macro)
   InvalidPointer,
   InvalidToken,
   TokenExpired,

@@ -168,7 +168,7 @@ Result<bool> publish_staged(Hub& hub, std::string_view oid, uint64_t size) {
 }  // namespace
 
 Result<void> lfs_verify(Hub& hub, int64_t repo_id, std::string_view oid, uint64_t size) {
-  if (!is_lfs_oid(oid)) return fail(Errc::invalid_argument, "Invalid oid", Detail::InvalidOid);
+  if (!is_lfs_oid(oid)) return fail(Errc::invalid_argument, "Invalid oid", Detail::InvalidLfsOid);
   HUB_TRY(here, lfs_repo_has_object(hub, repo_id, oid));
   if (here) {
     // Uploaded through this repo (or deduped into it): only the size can still be wrong.
@@ -188,7 +188,7 @@ Result<void> lfs_verify(Hub& hub, int64_t repo_id, std::string_view oid, uint64_
 
 Result<std::optional<uint64_t>> lfs_commit_object(Hub& hub, const Principal& p, int64_t repo_id,
                                                   std::string_view oid, std::optional<uint64_t> size) {
-  if (!is_lfs_oid(oid)) return fail(Errc::invalid_argument, "Invalid oid", Detail::InvalidOid);
+  if (!is_lfs_oid(oid)) return fail(Errc::invalid_argument, "Invalid oid", Detail::InvalidLfsOid);
   std::optional<uint64_t> stored;
   if (auto st = hub.blobs().stat(oid)) stored = *st;
   else if (st.error().code != Errc::not_found) return std::unexpected(st.error());

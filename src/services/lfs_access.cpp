@@ -96,7 +96,7 @@ Result<bool> lfs_repo_has_object(Hub& hub, int64_t repo_id, std::string_view oid
 }
 
 Result<void> lfs_link_upload(Hub& hub, int64_t repo_id, std::string_view oid, uint64_t size) {
-  if (!is_lfs_oid(oid)) return fail(Errc::invalid_argument, "Invalid oid", Detail::InvalidOid);
+  if (!is_lfs_oid(oid)) return fail(Errc::invalid_argument, "Invalid oid", Detail::InvalidLfsOid);
   return link(hub, repo_id, {{std::string(oid), size}});
 }
 
@@ -111,7 +111,7 @@ Result<bool> lfs_readable_elsewhere(Hub& hub, const Principal& p, std::string_vi
 }
 
 Result<bool> lfs_link_for(Hub& hub, const Principal& p, int64_t repo_id, std::string_view oid, uint64_t size) {
-  if (!is_lfs_oid(oid)) return fail(Errc::invalid_argument, "Invalid oid", Detail::InvalidOid);
+  if (!is_lfs_oid(oid)) return fail(Errc::invalid_argument, "Invalid oid", Detail::InvalidLfsOid);
   HUB_TRY(stored, stored_with_size(hub, oid, size));
   if (!stored) return false;
   HUB_TRY(here, hub.db().repo_has_lfs_object(repo_id, oid));

@@ -83,10 +83,10 @@ Error to_error(PGconn* c, const PGresult* r, std::string_view what) {
   else msg += c ? PQerrorMessage(c) : "no connection";
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
   std::string_view s = state ? state : "";
-  if (s.starts_with("23")) return Error{Errc::already_exists, msg, {}};
-  if (s.starts_with("40") || s == "55P03") return Error{Errc::conflict, msg, {}};
-  if (s == "XX001" || s == "XX002") return Error{Errc::corrupt, msg, {}};
-  return Error{Errc::io, msg, {}};
+  if (s.starts_with("23")) return Error{Errc::already_exists, msg};
+  if (s.starts_with("40") || s == "55P03") return Error{Errc::conflict, msg};
+  if (s == "XX001" || s == "XX002") return Error{Errc::corrupt, msg};
+  return Error{Errc::io, msg};
 }
 
 Result<Rows> exec(PGconn* c, std::string_view sql, const Params& p) {

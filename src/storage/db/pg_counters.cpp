@@ -82,7 +82,7 @@ Result<RepoStats> PgDatabase::repo_stats(int64_t repo_id) {
   auto r = pg::exec(c->get(), "SELECT downloads, downloads_all, likes, trending FROM repo_search WHERE repo_id = $1",
                     pg::Params().add(repo_id));
   if (!r) return std::unexpected(r.error());
-  if (r->empty()) return fail(Errc::not_found, "Repository not found", "RepoNotFound");
+  if (r->empty()) return fail(Errc::not_found, "Repository not found", Detail::RepoNotFound);
   return RepoStats{r->i64(0, 0), r->i64(0, 1), r->i64(0, 2), r->i64(0, 3)};
 }
 

@@ -33,7 +33,7 @@ RepoRow repo_from(const pg::Rows& rows, int i, int c) {
 namespace {
 Result<RepoRow> one_repo(const Result<pg::Rows>& r) {
   if (!r) return std::unexpected(r.error());
-  if (r->empty()) return fail(Errc::not_found, "Repository not found", "RepoNotFound");
+  if (r->empty()) return fail(Errc::not_found, "Repository not found", Detail::RepoNotFound);
   return pgx::repo_from(*r, 0);
 }
 }  // namespace
@@ -106,7 +106,7 @@ Result<void> PgDatabase::delete_repo(int64_t id) {
   if (!c) return std::unexpected(c.error());
   auto r = pg::exec(c->get(), "DELETE FROM repos WHERE id = $1", pg::Params().add(id));
   if (!r) return std::unexpected(r.error());
-  if (r->affected() == 0) return fail(Errc::not_found, "Repository not found", "RepoNotFound");
+  if (r->affected() == 0) return fail(Errc::not_found, "Repository not found", Detail::RepoNotFound);
   return {};
 }
 
@@ -118,7 +118,7 @@ Result<void> PgDatabase::move_repo(int64_t id, std::string_view new_ns, std::str
     // FOR UPDATE: two renames of one repo at once serialise here, like SQLite's BEGIN IMMEDIATE.
     auto cur = pg::exec(conn, "SELECT type, key_lower FROM repos WHERE id = $1 FOR UPDATE", pg::Params().add(id));
     if (!cur) return std::unexpected(cur.error());
-    if (cur->empty()) return fail(Errc::not_found, "Repository not found", "RepoNotFound");
+    if (cur->empty()) return fail(Errc::not_found, "Repository not found", Detail::RepoNotFound);
     std::string type = cur->str(0, 0), old_key = cur->str(0, 1), new_key = key_of(new_ns, new_name);
     auto up = pg::exec(conn, "UPDATE repos SET ns = $1, name = $2, key_lower = $3 WHERE id = $4",
                        pg::Params().add(new_ns).add(new_name).add(new_key).add(id));

@@ -6,7 +6,7 @@
 // the same oid (each writer has its own temp; the last rename/complete wins and the content is
 // identical). A BlobWriter or BlobReader is used by one thread at a time and must not outlive
 // the store that made it.
-// Errors: invalid_argument (bad oid, Detail::InvalidOid; bad range, Detail::RangeNotSatisfiable),
+// Errors: invalid_argument (bad oid, Detail::InvalidLfsOid; bad range, Detail::RangeNotSatisfiable),
 // not_found, corrupt (commit: "SizeMismatch" / "HashMismatch"), too_large, io.
 #pragma once
 

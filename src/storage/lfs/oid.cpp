@@ -9,7 +9,7 @@ bool is_valid_oid(std::string_view oid) { return is_lfs_oid(oid); }
 Result<void> check_oid(std::string_view oid) {
   if (is_valid_oid(oid)) return {};
   return fail(Errc::invalid_argument, "invalid LFS oid: expected 64 lowercase hex characters",
-              Detail::InvalidOid);
+              Detail::InvalidLfsOid);
 }
 
 std::string oid_shard_path(std::string_view oid) {

@@ -15,7 +15,7 @@ inline constexpr size_t kOidLength = 64;
 // Exactly 64 chars of [0-9a-f]; uppercase is rejected so one object has one name.
 bool is_valid_oid(std::string_view oid);
 
-// invalid_argument (detail "InvalidOid") unless is_valid_oid.
+// invalid_argument (Detail::InvalidLfsOid, sent as "InvalidOid") unless is_valid_oid.
 Result<void> check_oid(std::string_view oid);
 
 // "ab/cd/abcd…": the two-level fan-out used on disk and as the S3 key suffix.

@@ -153,7 +153,7 @@ TEST_F(LocalStoreTest, WrongOidOrSizeOnCommitLeavesNothing) {
     ASSERT_TRUE(w->write(data));
     auto r = w->commit(oid.substr(1) + "g", data.size());
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().detail, Detail::InvalidOid);
+    EXPECT_EQ(r.error().detail, Detail::InvalidLfsOid);
   }
   EXPECT_FALSE(*store_->exists(oid));
   EXPECT_FALSE(*store_->exists(wrong));
@@ -210,10 +210,10 @@ TEST_F(LocalStoreTest, InvalidOidsAreRejectedEverywhere) {
   std::string slash = good.substr(0, 10) + "/" + good.substr(11);
   for (const std::string& oid : {std::string(""), good.substr(1), good + "0", upper, traversal,
                                  slash, std::string(64, 'g'), std::string(64, '.')}) {
-    EXPECT_EQ(store_->stat(oid).error().detail, Detail::InvalidOid) << oid;
+    EXPECT_EQ(store_->stat(oid).error().detail, Detail::InvalidLfsOid) << oid;
     EXPECT_FALSE(store_->exists(oid)) << oid;
-    EXPECT_EQ(store_->get(oid).error().detail, Detail::InvalidOid) << oid;
-    EXPECT_EQ(store_->remove(oid).error().detail, Detail::InvalidOid) << oid;
+    EXPECT_EQ(store_->get(oid).error().detail, Detail::InvalidLfsOid) << oid;
+    EXPECT_EQ(store_->remove(oid).error().detail, Detail::InvalidLfsOid) << oid;
     EXPECT_FALSE(store_->object_path(oid)) << oid;
     EXPECT_FALSE(put_blob(*store_, oid, "x")) << oid;
   }

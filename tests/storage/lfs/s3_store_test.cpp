@@ -187,9 +187,9 @@ TEST_F(S3StoreTest, ConcurrentPutsOfTheSameObject) {
 
 TEST_F(S3StoreTest, InvalidOidsAreRejected) {
   std::string bad = "../../" + std::string(58, 'a');
-  EXPECT_EQ(store_->stat(bad).error().detail, Detail::InvalidOid);
-  EXPECT_EQ(store_->get(bad).error().detail, Detail::InvalidOid);
-  EXPECT_EQ(store_->remove(bad).error().detail, Detail::InvalidOid);
+  EXPECT_EQ(store_->stat(bad).error().detail, Detail::InvalidLfsOid);
+  EXPECT_EQ(store_->get(bad).error().detail, Detail::InvalidLfsOid);
+  EXPECT_EQ(store_->remove(bad).error().detail, Detail::InvalidLfsOid);
   EXPECT_FALSE(store_->begin_put(PutOptions{bad, std::nullopt}));
   EXPECT_FALSE(store_->presign_get(bad, std::chrono::seconds(60)));
   EXPECT_FALSE(store_->presign_put(bad, 1, std::chrono::seconds(60)));

@@ -75,7 +75,7 @@ struct Fixture {
   }
 };
 
-void expect_refused(const Shard& s, const Fixture& fx, const char* detail, const char* why) {
+void expect_refused(const Shard& s, const Fixture& fx, Detail detail, const char* why) {
   auto r = verify_shard(s, fx.lookup());
   ASSERT_FALSE(r) << why;
   EXPECT_EQ(r.error().code, Errc::corrupt) << why;
@@ -96,49 +96,49 @@ TEST(XetShardCheck, MissingXorbs) {
   Fixture fx;
   Shard s = fx.shard;
   s.files[0].terms[1].xorb.bytes[3] ^= 1;
-  expect_refused(s, fx, "XorbNotFound", "term names an unknown xorb");
+  expect_refused(s, fx, Detail::XorbNotFound, "term names an unknown xorb");
   s = fx.shard;
   s.xorbs[0].hash.bytes[3] ^= 1;
-  expect_refused(s, fx, "XorbNotFound", "CAS block names an unknown xorb");
+  expect_refused(s, fx, Detail::XorbNotFound, "CAS block names an unknown xorb");
 }
 
 TEST(XetShardCheck, CasBlocksMustMatchTheStoredXorbs) {
   Fixture fx;
   Shard s = fx.shard;
   s.xorbs[0].chunks[1].hash.bytes[0] ^= 1;
-  expect_refused(s, fx, "ShardVerificationFailed", "chunk hash");
+  expect_refused(s, fx, Detail::ShardVerificationFailed, "chunk hash");
   s = fx.shard;
   s.xorbs[0].chunks[1].byte_range_start += 1;
-  expect_refused(s, fx, "ShardVerificationFailed", "chunk offset");
+  expect_refused(s, fx, Detail::ShardVerificationFailed, "chunk offset");
   s = fx.shard;
   s.xorbs[1].chunks[0].unpacked_bytes -= 1;
-  expect_refused(s, fx, "ShardVerificationFailed", "chunk size");
+  expect_refused(s, fx, Detail::ShardVerificationFailed, "chunk size");
   s = fx.shard;
   s.xorbs[1].num_bytes_in_xorb += 1;
-  expect_refused(s, fx, "ShardVerificationFailed", "xorb size");
+  expect_refused(s, fx, Detail::ShardVerificationFailed, "xorb size");
   s = fx.shard;
   s.xorbs[1].chunks.pop_back();
-  expect_refused(s, fx, "ShardVerificationFailed", "chunk count");
+  expect_refused(s, fx, Detail::ShardVerificationFailed, "chunk count");
 }
 
 TEST(XetShardCheck, TermsMustFitAndVerify) {
   Fixture fx;
   Shard s = fx.shard;
   s.files[0].terms[1].chunk_end += 1;
-  expect_refused(s, fx, "ShardVerificationFailed", "past the xorb's end");
+  expect_refused(s, fx, Detail::ShardVerificationFailed, "past the xorb's end");
   s = fx.shard;
   s.files[0].terms[0].chunk_start = s.files[0].terms[0].chunk_end;
-  expect_refused(s, fx, "ShardVerificationFailed", "empty range");
+  expect_refused(s, fx, Detail::ShardVerificationFailed, "empty range");
   s = fx.shard;
   s.files[0].terms[0].unpacked_bytes += 1;
-  expect_refused(s, fx, "ShardVerificationFailed", "term size");
+  expect_refused(s, fx, Detail::ShardVerificationFailed, "term size");
   s = fx.shard;
   s.files[0].verification[1].bytes[31] ^= 1;
-  expect_refused(s, fx, "ShardVerificationFailed", "verification hash");
+  expect_refused(s, fx, Detail::ShardVerificationFailed, "verification hash");
   s = fx.shard;
   s.files[0].flags = 0;
   s.files[0].verification.clear();
-  expect_refused(s, fx, "ShardVerificationFailed", "no verification hashes");
+  expect_refused(s, fx, Detail::ShardVerificationFailed, "no verification hashes");
 }
 
 // Claiming another file's hash with terms over these chunks (to squat its name) fails, as does
@@ -147,7 +147,7 @@ TEST(XetShardCheck, TheFileHashMustBeTheTerms) {
   Fixture fx;
   Shard s = fx.shard;
   s.files[0].file_hash.bytes[0] ^= 1;
-  expect_refused(s, fx, "ShardVerificationFailed", "claimed file hash");
+  expect_refused(s, fx, Detail::ShardVerificationFailed, "claimed file hash");
   s = fx.shard;
   auto& t = s.files[0].terms[0];
   const auto& stored = fx.stored.at(fx.a);
@@ -155,7 +155,7 @@ TEST(XetShardCheck, TheFileHashMustBeTheTerms) {
   t.chunk_end = 4;
   t.unpacked_bytes = stored.sizes[1] + stored.sizes[2] + stored.sizes[3];
   s.files[0].verification[0] = verification_hash(std::vector<MerkleHash>(stored.hashes.begin() + 1, stored.hashes.begin() + 4));
-  expect_refused(s, fx, "ShardVerificationFailed", "terms of other bytes");
+  expect_refused(s, fx, Detail::ShardVerificationFailed, "terms of other bytes");
 }
 
 }  // namespace
