@@ -2,27 +2,13 @@
 
 #include <charconv>
 
+#include "core/encode.h"
+
 namespace hub::web {
 
-void html_escape_to(std::string& out, std::string_view s) {
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-}
+void html_escape_to(std::string& out, std::string_view s) { hub::html_escape_to(out, s); }
 
-std::string html_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 16);
-  html_escape_to(out, s);
-  return out;
-}
+std::string html_escape(std::string_view s) { return hub::html_escape(s); }
 
 struct Template::Node {
   enum class Kind { root, text, var, raw, section, inverted, partial } kind = Kind::root;

@@ -7,6 +7,7 @@
 #include "api/errors.h"
 #include "api/handlers/handlers.h"
 #include "api/request_auth.h"
+#include "core/encode.h"
 #include "core/time.h"
 #include "services/discussions.h"
 #include "services/names.h"
@@ -28,20 +29,6 @@ std::optional<int64_t> num_of(Request& req) {
   return n;
 }
 
-std::string html_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 // The comment's text as HTML: escaped, paragraphs kept (no markdown rendering in the API).
 std::string comment_html(std::string_view raw) { return raw.empty() ? "" : "<p>" + html_escape(raw) + "</p>"; }

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/encode.h"
 #include "inference/chat/interp.h"
 
 namespace hub::inference::chat {
@@ -392,22 +393,6 @@ std::vector<std::string_view> code_points(std::string_view s) {
   return out;
 }
 
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += char(cp);
-  } else if (cp < 0x800) {
-    out += char(0xC0 | (cp >> 6));
-    out += char(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += char(0xE0 | (cp >> 12));
-    out += char(0x80 | ((cp >> 6) & 0x3F));
-    out += char(0x80 | (cp & 0x3F));
-  } else {
-    out += char(0xF0 | (cp >> 18));
-    out += char(0x80 | ((cp >> 12) & 0x3F));
-    out += char(0x80 | ((cp >> 6) & 0x3F));
-    out += char(0x80 | (cp & 0x3F));
-  }
-}
+void append_utf8(std::string& out, uint32_t cp) { hub::append_utf8(out, char32_t(cp)); }
 
 }  // namespace hub::inference::chat

@@ -6,9 +6,11 @@
 // characters are kept as word characters, as unicode61 keeps letters of any script.
 // Invalid UTF-8 bytes separate words. PostgreSQL cuts both card text and searches here; SQLite
 // cuts searches here (so no quoted word holds a separator FTS5 would turn into a phrase).
+#include "storage/db/search_words.h"
+
 #include <algorithm>
 
-#include "storage/db/search_words.h"
+#include "core/encode.h"
 
 namespace hub::storage::db {
 
@@ -32,24 +34,6 @@ size_t decode(std::string_view s, size_t i, char32_t& cp) {
   static constexpr char32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
   if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
   return n;
-}
-
-void encode(char32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out += char(cp);
-  } else if (cp < 0x800) {
-    out += char(0xC0 | (cp >> 6));
-    out += char(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += char(0xE0 | (cp >> 12));
-    out += char(0x80 | ((cp >> 6) & 0x3F));
-    out += char(0x80 | (cp & 0x3F));
-  } else {
-    out += char(0xF0 | (cp >> 18));
-    out += char(0x80 | ((cp >> 12) & 0x3F));
-    out += char(0x80 | ((cp >> 6) & 0x3F));
-    out += char(0x80 | (cp & 0x3F));
-  }
 }
 
 bool separator(char32_t cp) {
@@ -100,7 +84,7 @@ std::vector<std::string> search_words(std::string_view text) {
     }
     i += n;
     if (separator(cp)) flush();
-    else encode(fold(cp), word);
+    else append_utf8(word, fold(cp));
   }
   flush();
   return out;
