@@ -20,6 +20,9 @@ std::string repo_url_key(Hub& hub, int64_t repo_id) {
   return hex_encode(std::span<const uint8_t>(mac.data(), mac.size()));
 }
 
+// The S3 staging area of presigned uploads granted for a repo (see BlobStore::presign_put).
+std::string staging_scope(int64_t repo_id) { return "repo-" + std::to_string(repo_id); }
+
 std::optional<int64_t> parse_id(std::string_view s) {
   int64_t v = 0;
   if (s.empty() || s.size() > 18) return std::nullopt;
@@ -40,7 +43,8 @@ Result<LfsObjectResult> upload_one(Hub& hub, const Principal& p, const RepoHandl
   int64_t expires = now + kLfsHrefTtlSeconds;
   LfsAction up;
   up.expires_in = kLfsHrefTtlSeconds;
-  if (auto url = hub.blobs().presign_put(in.oid, size, std::chrono::seconds(kLfsHrefTtlSeconds))) {
+  if (auto url = hub.blobs().presign_put(in.oid, size, std::chrono::seconds(kLfsHrefTtlSeconds),
+                                         staging_scope(repo.row.id))) {
     up.href = *url;  // straight to S3; the size is part of the signature
   } else {
     up.href = lfs_object_href(hub, at.base_url, lfs::UrlOp::upload, repo.row.id, in.oid, size, expires);
@@ -156,10 +160,12 @@ Result<void> lfs_receive_upload(Hub& hub, const LfsGrant& grant, const LfsBodyRe
 
 namespace {
 
-// A presigned S3 upload of oid staged for publishing: verified (sha256, size) and published now.
+// A presigned S3 upload of oid staged for this repo: verified (sha256, size) and published now.
 // false when there is none (or the store has no presigned uploads); corrupt on a mismatch.
-Result<bool> publish_staged(Hub& hub, std::string_view oid, uint64_t size) {
-  auto fin = hub.blobs().finalize_presigned_put(oid, size);
+// Only the repo the upload was granted for can publish it: bytes someone staged for their own
+// repo are never visible here.
+Result<bool> publish_staged(Hub& hub, int64_t repo_id, std::string_view oid, uint64_t size) {
+  auto fin = hub.blobs().finalize_presigned_put(oid, size, staging_scope(repo_id));
   if (fin) return true;
   if (fin.error().code == Errc::unsupported || fin.error().code == Errc::not_found) return false;
   return std::unexpected(fin.error());
@@ -181,7 +187,7 @@ Result<void> lfs_verify(Hub& hub, int64_t repo_id, std::string_view oid, uint64_
   }
   // Presigned S3 uploads land in staging; publishing checks their sha256 and size. Nothing
   // else links here: an object stored through another repo is absent to this one.
-  HUB_TRY(published, publish_staged(hub, oid, size));
+  HUB_TRY(published, publish_staged(hub, repo_id, oid, size));
   if (!published) return fail(Errc::not_found, "Object does not exist", Detail::EntryNotFound);
   return lfs_link_upload(hub, repo_id, oid, size);
 }
@@ -200,7 +206,7 @@ Result<std::optional<uint64_t>> lfs_commit_object(Hub& hub, const Principal& p, 
   // JS never calls verify: its presigned upload is still staged. Publishing it proves the bytes
   // (also when the store already holds the object through other repos).
   if (size) {
-    auto published = publish_staged(hub, oid, *size);
+    auto published = publish_staged(hub, repo_id, oid, *size);
     if (published && *published) {
       if (auto l = lfs_link_upload(hub, repo_id, oid, *size); !l) return std::unexpected(l.error());
       return *size;

@@ -300,6 +300,33 @@ if command -v node >/dev/null && [ -f "$S3RVER" ]; then
   check "S3: wrong bytes through the presigned URL are refused at verify (422)" test "$STATUS" = 422
   batch "$ADMIN_TOKEN" /admin/s3m download "$NEW" 14
   check "S3: and are not visible" test "$(jq -r '.objects[0].error.code' <<<"$BODY")" = 404
+  # Issue 14: presigned uploads are staged per repo. Eve holds an upload grant for the same oid
+  # in her own repo while admin uploads it to a private one: she can neither publish admin's
+  # staged bytes through her repo nor spoil them with her own.
+  "$HUBD" user add eve --password evepass123 --data "$E2E_TMP/data-s3" >/dev/null
+  EVE=$("$HUBD" token create eve --role write --data "$E2E_TMP/data-s3")
+  mkrepo "$ADMIN_TOKEN" '{"name":"s3vault","private":true}'
+  mkrepo "$EVE" '{"name":"e"}'
+  head -c 4000 /dev/urandom > "$E2E_TMP/secret.bin"; SECRET=$(oid_of "$E2E_TMP/secret.bin")
+  head -c 4000 /dev/urandom > "$E2E_TMP/junk.bin"
+  batch "$ADMIN_TOKEN" /admin/s3vault upload "$SECRET" 4000
+  A_UP=$(jq -r '.objects[0].actions.upload.href' <<<"$BODY"); A_V=$(jq -r '.objects[0].actions.verify.href' <<<"$BODY")
+  batch "$EVE" /eve/e upload "$SECRET" 4000
+  E_UP=$(jq -r '.objects[0].actions.upload.href' <<<"$BODY"); E_V=$(jq -r '.objects[0].actions.verify.href' <<<"$BODY")
+  check "S3: two repos' grants for one oid stage at different keys" test "$A_UP" != "$E_UP"
+  curl -s -o /dev/null -X PUT --data-binary @"$E2E_TMP/secret.bin" "$A_UP"
+  http POST "${E_V#$URL}" -H "Authorization: Bearer $EVE" -d "{\"oid\":\"$SECRET\",\"size\":4000}"
+  check "S3: verify through another repo does not publish the staged bytes (404)" test "$STATUS" = 404
+  batch "$EVE" /eve/e download "$SECRET" 4000
+  check "S3: and they are not readable there" test "$(jq -r '.objects[0].error.code' <<<"$BODY")" = 404
+  curl -s -o /dev/null -X PUT --data-binary @"$E2E_TMP/junk.bin" "$E_UP"
+  http POST "${A_V#$URL}" -H "Authorization: Bearer $ADMIN_TOKEN" -d "{\"oid\":\"$SECRET\",\"size\":4000}"
+  check "S3: the uploader's own verify still publishes its bytes" test "$STATUS" = 200
+  batch "$ADMIN_TOKEN" /admin/s3vault download "$SECRET" 4000
+  curl -s -o "$E2E_TMP/secret.back" "$(jq -r '.objects[0].actions.download.href' <<<"$BODY")"
+  check "S3: and they are the uploader's bytes, not eve's" cmp "$E2E_TMP/secret.bin" "$E2E_TMP/secret.back"
+  batch "$EVE" /eve/e download "$SECRET" 4000
+  check "S3: still not readable through eve's repo" test "$(jq -r '.objects[0].error.code' <<<"$BODY")" = 404
   stop_hubd
 else
   failed "node or s3rver missing: S3 part not run"

@@ -69,11 +69,11 @@ std::optional<std::string> BlobStore::presign_get(std::string_view, std::chrono:
 }
 
 std::optional<std::string> BlobStore::presign_put(std::string_view, uint64_t,
-                                                  std::chrono::seconds) {
+                                                  std::chrono::seconds, std::string_view) {
   return std::nullopt;
 }
 
-Result<void> BlobStore::finalize_presigned_put(std::string_view, uint64_t) {
+Result<void> BlobStore::finalize_presigned_put(std::string_view, uint64_t, std::string_view) {
   return fail(Errc::unsupported, "this blob store has no presigned uploads");
 }
 

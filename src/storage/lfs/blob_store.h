@@ -113,13 +113,17 @@ class BlobStore {
   virtual std::optional<std::string> presign_get(std::string_view oid, std::chrono::seconds ttl);
   // The PUT must carry Content-Length: size (it is signed). The bytes land in a staging area,
   // not under the oid: call finalize_presigned_put (e.g. from the LFS verify action) to check
-  // their sha256/size and publish them.
+  // their sha256/size and publish them. scope names who may publish the staged bytes (the
+  // repo the upload was granted for): uploads of one oid under different scopes never meet,
+  // so nobody can publish, or overwrite, bytes someone else staged. It must be a non-empty
+  // [A-Za-z0-9_-] word (nullopt otherwise).
   virtual std::optional<std::string> presign_put(std::string_view oid, uint64_t size,
-                                                 std::chrono::seconds ttl);
-  // Publishes a presigned upload after verifying it (the staged copy is removed either way once
-  // read): not_found if nothing was uploaded, corrupt on mismatch. unsupported where
-  // presign_put is.
-  virtual Result<void> finalize_presigned_put(std::string_view oid, uint64_t size);
+                                                 std::chrono::seconds ttl, std::string_view scope);
+  // Publishes a presigned upload staged under scope after verifying it (the staged copy is
+  // removed either way once read): not_found if nothing was uploaded there, corrupt on
+  // mismatch. unsupported where presign_put is.
+  virtual Result<void> finalize_presigned_put(std::string_view oid, uint64_t size,
+                                              std::string_view scope);
 };
 
 // Convenience for small objects and tests: begin_put + write + commit.

@@ -309,18 +309,28 @@ std::optional<std::string> S3Store::presign_get(std::string_view oid, std::chron
   return client_.presign("GET", key_of(oid), secs);
 }
 
+bool S3Store::is_valid_scope(std::string_view scope) {
+  if (scope.empty() || scope.size() > 64) return false;
+  return std::all_of(scope.begin(), scope.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+  });
+}
+
 std::optional<std::string> S3Store::presign_put(std::string_view oid, uint64_t size,
-                                                std::chrono::seconds ttl) {
-  if (!is_valid_oid(oid)) return std::nullopt;
+                                                std::chrono::seconds ttl, std::string_view scope) {
+  if (!is_valid_oid(oid) || !is_valid_scope(scope)) return std::nullopt;
   int64_t secs = std::clamp<int64_t>(ttl.count(), 1, kMaxPresignSeconds);
   // Signing content-length makes S3 refuse a body of any other size.
-  return client_.presign("PUT", staging_key_of(oid), secs,
+  return client_.presign("PUT", staging_key_of(oid, scope), secs,
                          {{"content-length", std::to_string(size)}});
 }
 
-Result<void> S3Store::finalize_presigned_put(std::string_view oid, uint64_t size) {
+Result<void> S3Store::finalize_presigned_put(std::string_view oid, uint64_t size,
+                                             std::string_view scope) {
   if (auto r = check_oid(oid); !r) return r;
-  std::string staged = staging_key_of(oid);
+  if (!is_valid_scope(scope)) return fail(Errc::invalid_argument, "invalid staging scope");
+  std::string staged = staging_key_of(oid, scope);
   auto drop_staged = [&] { (void)client_.send(make_call("DELETE", staged)); };
   HUB_TRY(head, client_.send(make_call("HEAD", staged)));
   if (head.status == 404) return fail(Errc::not_found, "no upload staged for " + std::string(oid));

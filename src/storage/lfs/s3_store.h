@@ -37,18 +37,21 @@ class S3Store final : public BlobStore {
   Result<void> remove(std::string_view oid) override;
   std::optional<std::string> presign_get(std::string_view oid, std::chrono::seconds ttl) override;
   std::optional<std::string> presign_put(std::string_view oid, uint64_t size,
-                                         std::chrono::seconds ttl) override;
-  // Staged at <prefix>incoming/<oid>. Verification reads the staged bytes once (sha256); then
+                                         std::chrono::seconds ttl, std::string_view scope) override;
+  // Staged at <prefix>incoming/<scope>/<oid>. Verification reads the staged bytes once (sha256); then
   // a server-side CopyObject publishes them (up to max_copy_size, S3's 5 GiB copy limit), or,
   // above it, they are streamed through a verified multipart writer.
-  Result<void> finalize_presigned_put(std::string_view oid, uint64_t size) override;
+  Result<void> finalize_presigned_put(std::string_view oid, uint64_t size,
+                                      std::string_view scope) override;
 
   // Creates the bucket if it does not exist (dev setups, tests). Idempotent.
   Result<void> ensure_bucket();
   std::string key_of(std::string_view oid) const { return client_.config().prefix + std::string(oid); }
-  std::string staging_key_of(std::string_view oid) const {
-    return client_.config().prefix + "incoming/" + std::string(oid);
+  std::string staging_key_of(std::string_view oid, std::string_view scope) const {
+    return client_.config().prefix + "incoming/" + std::string(scope) + "/" + std::string(oid);
   }
+  // A staging scope is one path segment of safe characters.
+  static bool is_valid_scope(std::string_view scope);
   S3Client& client() { return client_; }
 
  private:

@@ -53,8 +53,8 @@ TEST_F(LocalStoreTest, PutGetStatExistsRemove) {
   EXPECT_EQ(store_->remove(oid).error().code, Errc::not_found);
   EXPECT_EQ(store_->kind(), "local");
   EXPECT_FALSE(store_->presign_get(oid, std::chrono::seconds(60)));
-  EXPECT_FALSE(store_->presign_put(oid, 1, std::chrono::seconds(60)));
-  EXPECT_EQ(store_->finalize_presigned_put(oid, 1).error().code, Errc::unsupported);
+  EXPECT_FALSE(store_->presign_put(oid, 1, std::chrono::seconds(60), "repo-1"));
+  EXPECT_EQ(store_->finalize_presigned_put(oid, 1, "repo-1").error().code, Errc::unsupported);
 }
 
 TEST_F(LocalStoreTest, EmptyObject) {

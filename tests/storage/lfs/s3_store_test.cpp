@@ -192,7 +192,7 @@ TEST_F(S3StoreTest, InvalidOidsAreRejected) {
   EXPECT_EQ(store_->remove(bad).error().detail, Detail::InvalidLfsOid);
   EXPECT_FALSE(store_->begin_put(PutOptions{bad, std::nullopt}));
   EXPECT_FALSE(store_->presign_get(bad, std::chrono::seconds(60)));
-  EXPECT_FALSE(store_->presign_put(bad, 1, std::chrono::seconds(60)));
+  EXPECT_FALSE(store_->presign_put(bad, 1, std::chrono::seconds(60), "repo-1"));
   EXPECT_FALSE(put_blob(*store_, std::string(64, 'A'), "x"));
 }
 
@@ -203,15 +203,15 @@ TEST_F(S3StoreTest, PresignedGetAndPutWorkWithCurl) {
   std::string in = files.path() + "/in.bin", out = files.path() + "/out.bin";
   std::ofstream(in, std::ios::binary) << data;
 
-  auto put_url = store_->presign_put(oid, data.size(), std::chrono::seconds(300));
+  auto put_url = store_->presign_put(oid, data.size(), std::chrono::seconds(300), "repo-7");
   ASSERT_TRUE(put_url);
   EXPECT_NE(put_url->find("X-Amz-SignedHeaders=content-length%3Bhost"), std::string::npos);
   EXPECT_NE(put_url->find("X-Amz-Expires=300&"), std::string::npos);
-  EXPECT_TRUE(put_url->starts_with(endpoint_ + "/hubd-test/lfs/incoming/" + oid + "?X-Amz-Algorithm="));
+  EXPECT_TRUE(put_url->starts_with(endpoint_ + "/hubd-test/lfs/incoming/repo-7/" + oid + "?X-Amz-Algorithm="));
   auto [put_rc, put_out] = hub::test::run({"curl", "-sS", "-f", "-T", in, *put_url});
   ASSERT_EQ(put_rc, 0) << put_out;
   EXPECT_FALSE(*store_->exists(oid));  // staged, not visible before verification
-  ASSERT_TRUE(store_->finalize_presigned_put(oid, data.size()));
+  ASSERT_TRUE(store_->finalize_presigned_put(oid, data.size(), "repo-7"));
   EXPECT_EQ(*store_->stat(oid), data.size());
   EXPECT_EQ(stored_objects(), 1u);  // the staged copy is gone
 
@@ -240,25 +240,25 @@ TEST_F(S3StoreTest, PresignedPutIsVerifiedBeforePublishing) {
   std::ofstream(wrong_file, std::ios::binary) << random_data(data.size());
   std::ofstream(right_file, std::ios::binary) << data;
 
-  EXPECT_EQ(store_->finalize_presigned_put(oid, data.size()).error().code, Errc::not_found);
+  EXPECT_EQ(store_->finalize_presigned_put(oid, data.size(), "repo-1").error().code, Errc::not_found);
   // Other bytes of the right size: rejected, nothing visible, staging cleaned.
-  auto url = *store_->presign_put(oid, data.size(), std::chrono::seconds(60));
+  auto url = *store_->presign_put(oid, data.size(), std::chrono::seconds(60), "repo-1");
   ASSERT_EQ(hub::test::run({"curl", "-sS", "-f", "-T", wrong_file, url}).first, 0);
-  auto bad = store_->finalize_presigned_put(oid, data.size());
+  auto bad = store_->finalize_presigned_put(oid, data.size(), "repo-1");
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().detail, Detail::HashMismatch);
   EXPECT_FALSE(*store_->exists(oid));
   EXPECT_EQ(stored_objects(), 0u);
   // Right bytes, wrong declared size.
   ASSERT_EQ(hub::test::run({"curl", "-sS", "-f", "-T", right_file, url}).first, 0);
-  auto size = store_->finalize_presigned_put(oid, data.size() + 1);
+  auto size = store_->finalize_presigned_put(oid, data.size() + 1, "repo-1");
   ASSERT_FALSE(size);
   EXPECT_EQ(size.error().detail, Detail::SizeMismatch);
   EXPECT_EQ(stored_objects(), 0u);
   // Above max_copy_size the staged bytes are re-uploaded through a verified writer.
   auto small_copy = make_store("&max_copy_size=1000");
   ASSERT_EQ(hub::test::run({"curl", "-sS", "-f", "-T", right_file, url}).first, 0);
-  ASSERT_TRUE(small_copy->finalize_presigned_put(oid, data.size()));
+  ASSERT_TRUE(small_copy->finalize_presigned_put(oid, data.size(), "repo-1"));
   EXPECT_EQ(*read_blob(*store_, oid), data);
   EXPECT_EQ(stored_objects(), 1u);
 }
@@ -303,6 +303,36 @@ TEST(S3Config, ParsesUrlAndEnvironment) {
                           "s3://ok-bucket?access_key=k&secret_key=s&endpoint=ftp://x"}) {
     EXPECT_FALSE(S3Config::parse(bad)) << bad;
   }
+}
+
+// Uploads of one oid granted for different repos are staged apart: bytes one repo's uploader
+// staged can be published only through that repo, and another grant holder can neither publish
+// nor overwrite them.
+TEST_F(S3StoreTest, StagedUploadsAreScopedToTheirRepo) {
+  TempDir files;
+  std::string data = random_data(50'000);
+  std::string oid = sha256_hex(data);
+  std::string right = files.path() + "/right.bin", junk = files.path() + "/junk.bin";
+  std::ofstream(right, std::ios::binary) << data;
+  std::ofstream(junk, std::ios::binary) << random_data(data.size());
+
+  auto alice = *store_->presign_put(oid, data.size(), std::chrono::seconds(60), "repo-1");
+  auto mallory = *store_->presign_put(oid, data.size(), std::chrono::seconds(60), "repo-2");
+  EXPECT_NE(alice, mallory);
+  ASSERT_EQ(hub::test::run({"curl", "-sS", "-f", "-T", right, alice}).first, 0);
+  // Mallory's grant for the same oid sees nothing staged under her repo...
+  EXPECT_EQ(store_->finalize_presigned_put(oid, data.size(), "repo-2").error().code, Errc::not_found);
+  EXPECT_FALSE(*store_->exists(oid));
+  // ...and her junk lands in her own staging area, not over Alice's bytes.
+  ASSERT_EQ(hub::test::run({"curl", "-sS", "-f", "-T", junk, mallory}).first, 0);
+  EXPECT_EQ(store_->finalize_presigned_put(oid, data.size(), "repo-2").error().detail,
+            Detail::HashMismatch);
+  ASSERT_TRUE(store_->finalize_presigned_put(oid, data.size(), "repo-1"));
+  EXPECT_EQ(*read_blob(*store_, oid), data);
+  // Scopes are one safe path segment.
+  EXPECT_FALSE(store_->presign_put(oid, 1, std::chrono::seconds(60), ""));
+  EXPECT_FALSE(store_->presign_put(oid, 1, std::chrono::seconds(60), "../x"));
+  EXPECT_EQ(store_->finalize_presigned_put(oid, 1, "a/b").error().code, Errc::invalid_argument);
 }
 
 }  // namespace
