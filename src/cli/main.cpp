@@ -69,6 +69,12 @@ std::unique_ptr<hub::services::Hub> open_hub(const std::string& data, bool allow
   cfg.limits = limits_from_flags();
   hub::storage::git::set_tree_limits(cfg.limits.tree);  // every tree walk of this process
   cfg.model_snapshot_bytes = uint64_t(std::stoull(env_or("HUBD_MODEL_SNAPSHOT_MB", "10240"))) << 20;
+  // Password log-ins (services/login_throttle.h): attempts per minute, and at once, per account
+  // name and per client address.
+  double per_account = std::stod(env_or("HUBD_LOGIN_PER_ACCOUNT", "10"));
+  double per_address = std::stod(env_or("HUBD_LOGIN_PER_ADDRESS", "30"));
+  cfg.login_limits.account = {std::max(1.0, per_account), std::max(1.0, per_account)};
+  cfg.login_limits.address = {std::max(1.0, per_address), std::max(1.0, per_address)};
   auto h = hub::services::Hub::open(cfg);
   if (!h) {
     std::fprintf(stderr, "hubd: cannot open data directory %s: %s\n", data.c_str(), h.error().message.c_str());
@@ -143,6 +149,8 @@ int serve(const std::string& host, int port, const std::string& data, const std:
   sc.max_streams_per_address = size_t(std::stoull(env_or("HUBD_MAX_UPLOADS_PER_ADDR", "32")));
   sc.min_body_rate = std::stoull(env_or("HUBD_MIN_BODY_RATE", "1024"));
   sc.rate_grace = std::chrono::seconds(std::stoll(env_or("HUBD_RATE_GRACE_S", "30")));
+  // Reverse proxies whose X-Forwarded-For is believed for the per-address limits.
+  sc.trusted_proxies = env_or("HUBD_TRUSTED_PROXIES", "");
   hub::http::Server server(sc, router);
   auto bound = server.listen();
   if (!bound) return die(bound.error());

@@ -19,20 +19,6 @@ namespace hub::http {
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-namespace {
-// The unit the per-address limits count: an IPv4 address, or an IPv6 /64 (one subscriber
-// usually holds a whole /64, so counting single IPv6 addresses would limit nothing).
-std::string address_key(const net::ip::address& a) {
-  if (a.is_v6() && !a.to_v6().is_v4_mapped()) {
-    auto b = a.to_v6().to_bytes();
-    for (size_t i = 8; i < 16; ++i) b[i] = 0;
-    return net::ip::address_v6(b).to_string() + "/64";
-  }
-  if (a.is_v6()) return net::ip::make_address_v4(net::ip::v4_mapped, a.to_v6()).to_string();
-  return a.to_string();
-}
-}  // namespace
-
 struct Server::Impl : SessionHost {
   ServerConfig cfg;
   const Router& router_;
@@ -47,6 +33,7 @@ struct Server::Impl : SessionHost {
   std::unordered_map<std::string, size_t> per_address;  // open connections by client address (under mu)
   std::unordered_map<std::string, size_t> streams;      // streamed requests running, by address (under mu)
   std::unique_ptr<net::signal_set> signals;
+  TrustedProxies trusted;  // parsed from cfg.trusted_proxies by listen()
 
   Impl(ServerConfig c, const Router& r) : cfg(std::move(c)), router_(r) {}
 
@@ -82,12 +69,14 @@ struct Server::Impl : SessionHost {
     std::lock_guard lk(mu);
     if (auto it = streams.find(addr); it != streams.end() && --it->second == 0) streams.erase(it);
   }
+  const TrustedProxies& trusted_proxies() const override { return trusted; }
 
-  // Counts a new connection against its address; false when the address is at its limit.
-  bool admit(const std::string& addr) {
+  // Counts a new connection against its address; false when the address is at its limit
+  // (capped = false for trusted proxies, which carry many clients' connections).
+  bool admit(const std::string& addr, bool capped) {
     std::lock_guard lk(mu);
     size_t& n = per_address[addr];
-    if (cfg.max_connections_per_address && n >= cfg.max_connections_per_address) {
+    if (capped && cfg.max_connections_per_address && n >= cfg.max_connections_per_address) {
       if (n == 0) per_address.erase(addr);
       return false;
     }
@@ -121,7 +110,7 @@ struct Server::Impl : SessionHost {
       boost::system::error_code aec;
       auto ep = sock.remote_endpoint(aec);
       std::string addr = aec ? std::string() : address_key(ep.address());
-      if (!admit(addr)) {
+      if (!admit(addr, aec || !trusted.contains(ep.address()))) {
         refuse(sock);
         continue;
       }
@@ -158,6 +147,8 @@ Server::~Server() {
 
 Result<uint16_t> Server::listen() {
   auto& cfg = impl_->cfg;
+  HUB_TRY(trusted, TrustedProxies::parse(cfg.trusted_proxies));
+  impl_->trusted = std::move(trusted);
   boost::system::error_code ec;
   auto addr = net::ip::make_address(cfg.host, ec);
   if (ec) return fail(Errc::invalid_argument, "bad listen address '" + cfg.host + "': " + ec.message());

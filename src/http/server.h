@@ -44,6 +44,10 @@ struct ServerConfig {
   std::chrono::seconds drain_timeout{30};   // graceful shutdown waits at most this long
   size_t max_header_bytes = 64 * 1024;
   std::string public_url;          // overrides the base URL derived from Host
+  // Reverse proxies believed about X-Forwarded-For (http/client_address.h): addresses and CIDR
+  // ranges, comma-separated. Their requests count against the forwarded client's address, and
+  // their own connections are not capped per address. listen() refuses a list that does not parse.
+  std::string trusted_proxies;
 };
 
 class Server {

@@ -14,6 +14,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstring>
+#include <optional>
 
 #include "core/hash.h"
 #include "core/log.h"
@@ -213,7 +214,11 @@ std::string base_url_of(const Request& req, const ServerConfig& cfg) {
 class Session final : public SessionControl, public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket s, std::string remote, SessionHost& host)
-      : stream_(std::move(s)), host_(host), remote_(std::move(remote)) {}
+      : stream_(std::move(s)), host_(host), remote_(std::move(remote)) {
+    boost::system::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) peer_ = ep.address();
+  }
   const std::string& remote() const { return remote_; }
 
   void cancel_if_idle() override {
@@ -257,7 +262,19 @@ class Session final : public SessionControl, public std::enable_shared_from_this
     const auto& cfg = host_.config();
     auto t0 = std::chrono::steady_clock::now();
     Request req;
-    req.remote_addr = remote_;
+    // The client the per-address limits count: the socket's address, or the forwarded client
+    // when the peer is a trusted reverse proxy (client_address.h).
+    std::string client = remote_;
+    if (!host_.trusted_proxies().empty() && peer_) {
+      std::string forwarded;
+      auto [first, last] = hp.get().equal_range("X-Forwarded-For");
+      for (auto it = first; it != last; ++it) {
+        if (!forwarded.empty()) forwarded += ',';
+        forwarded.append(it->value().data(), it->value().size());
+      }
+      client = host_.trusted_proxies().client_key(*peer_, forwarded);
+    }
+    req.remote_addr = client;
     bool close = !hp.get().keep_alive();
     Response res;
     const Route* route = nullptr;
@@ -297,7 +314,7 @@ class Session final : public SessionControl, public std::enable_shared_from_this
         }
         if (ok) res = co_await run_on_workers(*route, req, host_.worker_pool());
       }
-    } else if (!host_.acquire_stream(remote_)) {
+    } else if (!host_.acquire_stream(client)) {
       res = Response::error(429, "Too many uploads in progress from this address; retry later");
       res.set_header("Retry-After", "5");
     } else {
@@ -305,7 +322,7 @@ class Session final : public SessionControl, public std::enable_shared_from_this
         SessionHost& host;
         const std::string& addr;
         ~StreamSlot() { host.release_stream(addr); }
-      } slot{host_, remote_};
+      } slot{host_, client};
       if (!body_done && expects_continue) co_await write_continue();
       bhttp::request_parser<bhttp::buffer_body> bp(std::move(hp));
       bp.body_limit(boost::none);
@@ -498,7 +515,8 @@ class Session final : public SessionControl, public std::enable_shared_from_this
   beast::tcp_stream stream_;
   beast::flat_buffer buf_;
   SessionHost& host_;
-  const std::string remote_;
+  const std::string remote_;                    // the admission key (server.cpp)
+  std::optional<net::ip::address> peer_;        // the socket's peer, for trusted-proxy checks
   std::atomic<bool> idle_{true};
 };
 

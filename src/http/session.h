@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "http/client_address.h"
 #include "http/router.h"
 #include "http/server.h"
 
@@ -28,6 +29,8 @@ class SessionHost {
   // Takes one of the address's streamed-request slots (false: all taken); release gives it back.
   virtual bool acquire_stream(const std::string& remote_addr) = 0;
   virtual void release_stream(const std::string& remote_addr) = 0;
+  // Reverse proxies believed about X-Forwarded-For (ServerConfig::trusted_proxies, parsed).
+  virtual const TrustedProxies& trusted_proxies() const = 0;
 };
 
 // A handle on a live session that the server can use from any thread.

@@ -255,6 +255,41 @@ WEB=$(curl -s -D - -o /dev/null -b "hubd_csrf=$FORM_CSRF" --interface 127.0.0.8 
   --data-urlencode "csrf=$FORM_CSRF" --data-urlencode username=bob --data-urlencode password=bobpass123)
 check "behind https the web log-in cookie is Secure" grep -qi '^set-cookie: hubd_session=.*; Secure' <<<"$WEB"
 
+# Behind a trusted reverse proxy the log-in throttle counts the forwarded client, not the proxy;
+# anyone else's X-Forwarded-For is ignored. HUBD_LOGIN_PER_ADDRESS sets the address limit.
+stop_hubd
+HUBD_TRUSTED_PROXIES=127.0.0.9 HUBD_LOGIN_PER_ADDRESS=3 HUBD_MAX_CONNS_PER_ADDR=2 start_hubd "$DATA"
+for i in 1 2 3; do login "fwd$i" wrong --interface 127.0.0.9 -H 'X-Forwarded-For: 198.51.100.1'; done
+check "trusted proxy: the forwarded client's 3 failures are allowed" test "$STATUS" = 401
+login fwd4 wrong --interface 127.0.0.9 -H 'X-Forwarded-For: 198.51.100.1'
+check "trusted proxy: the forwarded client's 4th is refused (HUBD_LOGIN_PER_ADDRESS=3)" test "$STATUS" = 429
+login fwd5 wrong --interface 127.0.0.9 -H 'X-Forwarded-For: 198.51.100.2'
+check "trusted proxy: another client behind the same proxy has its own bucket" test "$STATUS" = 401
+login fwd6 wrong --interface 127.0.0.9 -H 'X-Forwarded-For: 203.0.113.50, 198.51.100.1'
+check "trusted proxy: a client cannot pick its bucket by writing its own X-Forwarded-For" test "$STATUS" = 429
+for i in 1 2 3; do login "dir$i" wrong --interface 127.0.0.10 -H "X-Forwarded-For: 192.0.2.$i"; done
+login dir4 wrong --interface 127.0.0.10 -H 'X-Forwarded-For: 192.0.2.99'
+check "untrusted peer: its X-Forwarded-For is ignored (4th failure from one address refused)" test "$STATUS" = 429
+grep -q 'remote=198.51.100.2' "$HUBD_LOG" && pass "the log names the forwarded client" || failed "the log names the forwarded client"
+# The proxy carries many clients' connections: the per-address connection cap (2 here) is not
+# applied to it, while any other address still gets its 429 on the third.
+# conns ADDR: opens 4 connections from ADDR, then sends a health check on the last; prints its status.
+conns() {
+  /usr/bin/python3 - "$1" "${HOSTPORT##*:}" <<'PY'
+import socket, sys
+addr, port = sys.argv[1], int(sys.argv[2])
+socks = []
+for _ in range(4):
+    s = socket.socket(); s.bind((addr, 0)); s.connect(("127.0.0.1", port)); socks.append(s)
+last = socks[-1]
+last.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+last.settimeout(10)
+print(last.recv(64).split(b" ")[1].decode())
+PY
+}
+check "trusted proxy: its 4th open connection is served (no per-address cap)" test "$(conns 127.0.0.9)" = 200
+check "an untrusted address still gets 429 beyond HUBD_MAX_CONNS_PER_ADDR" test "$(conns 127.0.0.11)" = 429
+
 # ---- low: eval source_url links need http(s) ----
 README=$(cat <<'EOF'
 ---
