@@ -37,22 +37,31 @@ ErrorReply describe_error(const Error& e, bool anonymous) {
       r.status = anonymous ? 401 : 403;
       break;
     case Detail::RevisionNotFound:
-    case Detail::EntryNotFound: r.code = detail_name(e.detail); break;
+    case Detail::EntryNotFound:
+    // Not one of the Hub's codes, but scripts uploading large files tell it from other 413s.
+    case Detail::LfsObjectTooLarge: r.code = detail_name(e.detail); break;
     // Payload problems (bad paths, unknown LFS objects, a file and a folder with the same
     // name): the Hub answers 422, which the clients assert (`..\` paths).
     case Detail::InvalidPath:
     case Detail::InvalidOperation:
       if (e.code == Errc::invalid_argument) r.status = 422;
       break;
+    // A bounded resource is in use by other requests: a retryable 503, not a failure.
+    case Detail::MetricsBusy:
+      r.status = 503;
+      r.retry_after = 5;
+      break;
     default: break;
   }
-  r.message = r.status >= 500 ? "Internal server error" : e.message;
+  r.message = r.status >= 500 && r.status != 503 ? "Internal server error" : e.message;
   return r;
 }
 
 Response error_response(const Error& e, bool anonymous) {
   auto d = describe_error(e, anonymous);
-  return Response::error(d.status, d.message, d.code);
+  auto r = Response::error(d.status, d.message, d.code);
+  if (d.retry_after > 0) r.set_header("Retry-After", std::to_string(d.retry_after));
+  return r;
 }
 
 }  // namespace hub::http

@@ -16,7 +16,8 @@ namespace hub::http {
 struct ErrorReply {
   int status = 500;
   std::string_view code;  // X-Error-Code, empty when the Hub sends none
-  std::string message;    // X-Error-Message and {"error"}; generic for 5xx
+  std::string message;    // X-Error-Message and {"error"}; generic for 5xx other than 503
+  int retry_after = 0;    // seconds for Retry-After (503: busy, try again), 0 = none
 };
 
 // `anonymous`: the caller sent no credentials. The Hub answers 401 instead of 404/403 for a

@@ -108,6 +108,7 @@ http::Response error_page(const Page& p, const Error& e) {
     if (c == '\r' || c == '\n') c = ' ';
   r.set_header("X-Error-Message", one_line);
   if (!d.code.empty()) r.set_header("X-Error-Code", d.code);
+  if (d.retry_after > 0) r.set_header("Retry-After", std::to_string(d.retry_after));
   return r;
 }
 

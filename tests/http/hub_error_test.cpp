@@ -25,6 +25,7 @@ TEST(HubError, HubCodesAndStatuses) {
       {{Errc::already_exists, "Reference refs/heads/x already exists"}, false, 409, ""},
       {{Errc::precondition_failed, "stale"}, false, 412, ""},
       {{Errc::too_large, "big"}, false, 413, ""},
+      {{Errc::too_large, "over the LFS limit", Detail::LfsObjectTooLarge}, false, 413, "LfsObjectTooLarge"},
       {{Errc::unsupported, "no"}, false, 422, ""},
       {{Errc::unauthenticated, "log in"}, true, 401, ""},
       {{Errc::not_found, "No user named x"}, false, 404, ""},
@@ -44,6 +45,18 @@ TEST(HubError, ServerErrorsHideTheirDetail) {
     EXPECT_EQ(r.header("X-Error-Message"), "Internal server error");
     EXPECT_EQ(r.body, R"({"error":"Internal server error"})");
   }
+}
+
+// A busy bounded resource is a retryable 503 that keeps its message, with Retry-After.
+TEST(HubError, BusyIsRetryable) {
+  Error e{Errc::conflict, "Other metrics are being computed; retry in a few seconds", Detail::MetricsBusy};
+  auto d = describe_error(e);
+  EXPECT_EQ(d.status, 503);
+  EXPECT_EQ(d.retry_after, 5);
+  auto r = error_response(e);
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.header("Retry-After"), "5");
+  EXPECT_EQ(r.header("X-Error-Message"), e.message);
 }
 
 TEST(HubError, ResponseShape) {

@@ -7,6 +7,7 @@
 
 #include "http/hub_error.h"
 #include "services/lfs_access.h"
+#include "services/metrics.h"
 #include "tensorboard/lttb.h"
 #include "tensorboard/metrics_json.h"
 #include "tensorboard/scalars.h"
@@ -15,49 +16,6 @@
 namespace hub::web::pages {
 
 namespace {
-
-constexpr size_t kMaxEventFileBytes = size_t(64) << 20;
-constexpr size_t kMaxTotalBytes = size_t(256) << 20;
-constexpr size_t kMaxEventFiles = 64;
-
-struct LoadedEvents {
-  std::vector<std::string> bytes;  // owns what files borrow
-  std::vector<tensorboard::EventFile> files;
-  std::vector<std::string> skipped;
-};
-
-Result<LoadedEvents> load_events(Site& s, RepoView& v, const std::string& commit) {
-  auto sum = s.summaries.get(v.handle.row, v.handle.path, commit);
-  if (!sum) return std::unexpected(sum.error());
-  LoadedEvents out;
-  size_t total = 0;
-  for (auto& path : (*sum)->event_files) {
-    if (out.bytes.size() >= kMaxEventFiles) {
-      out.skipped.push_back(path);
-      continue;
-    }
-    auto e = v.git->stat_path(commit, path);
-    if (!e) continue;
-    uint64_t size = e->lfs ? e->lfs->size : e->size;
-    if (size > kMaxEventFileBytes || total + size > kMaxTotalBytes) {
-      out.skipped.push_back(path);
-      continue;
-    }
-    Result<std::string> data = e->lfs ? services::lfs_read_object(s.hub, v.handle.row.id, e->lfs->oid, e->lfs->size, {},
-                                                                  kMaxEventFileBytes)
-                                      : v.git->read_blob_oid(e->oid, kMaxEventFileBytes);
-    if (!data) {
-      out.skipped.push_back(path);  // e.g. an LFS object never uploaded
-      continue;
-    }
-    total += data->size();
-    out.bytes.push_back(std::move(*data));
-    out.files.push_back({path, {}});
-  }
-  // Spans are taken once the strings stop moving.
-  for (size_t i = 0; i < out.files.size(); ++i) out.files[i].bytes = std::as_bytes(std::span(out.bytes[i]));
-  return out;
-}
 
 std::string fmt(double v) {
   char buf[32];
@@ -108,9 +66,9 @@ Response metrics_page(Site& s, Request& req, std::string_view type) {
   std::string rev = std::string(req.query_param("rev").value_or(v->default_branch));
   auto commit = resolve_rev(p, *v, rev, &err);
   if (!commit) return err;
-  auto ev = load_events(s, *v, *commit);
-  if (!ev) return error_page(p, ev.error());
-  auto data = tensorboard::load_scalars(ev->files);
+  auto loaded = services::repo_scalars(s.hub, v->handle, *v->git, *commit);
+  if (!loaded) return error_page(p, loaded.error());
+  const tensorboard::ScalarData& data = **loaded;
   // Tag -> runs that have it, so each chart overlays the runs.
   std::map<std::string, std::vector<std::pair<std::string, const tensorboard::ScalarSeries*>>> by_tag;
   json::array runs;
@@ -133,8 +91,12 @@ Response metrics_page(Site& s, Request& req, std::string_view type) {
   out["runs"] = std::move(runs);
   out["charts"] = std::move(charts);
   out["none"] = data.runs.empty();
-  out["warnings"] = data.warnings.size() + data.warnings_dropped;
-  out["skipped"] = boost::json::value_from(ev->skipped);
+  // Event files that could not be read (an LFS object not stored here) come as warnings too.
+  json::array skipped;
+  for (auto& w : data.warnings)
+    if (w.reason == services::kLfsNotStored) skipped.push_back(json::value(w.file));
+  out["warnings"] = data.warnings.size() - skipped.size() + data.warnings_dropped;
+  out["skipped"] = std::move(skipped);
   out["data_url"] = v->base + "/metrics.json?rev=" + http::percent_encode(*commit);
   return render(p, "metrics", std::move(out));
 }
@@ -151,8 +113,8 @@ Response metrics_data(Site& s, Request& req, std::string_view type) {
   std::string rev = std::string(req.query_param("rev").value_or("HEAD"));
   auto commit = v.git->resolve_revision(rev);
   if (!commit) return http::error_response(Error{Errc::not_found, "Revision not found", Detail::RevisionNotFound});
-  auto ev = load_events(s, v, *commit);
-  if (!ev) return Response::error(500, ev.error().message);
+  auto loaded = services::repo_scalars(s.hub, v.handle, *v.git, *commit);
+  if (!loaded) return http::error_response(loaded.error());
   size_t max_points = 2000;
   if (auto m = req.query_param("max_points")) {
     try {
@@ -162,7 +124,7 @@ Response metrics_data(Site& s, Request& req, std::string_view type) {
     }
   }
   Response res;
-  res.body = tensorboard::metrics_json(ev->files, {.max_points = max_points});
+  res.body = tensorboard::metrics_json(**loaded, {.max_points = max_points});
   res.set_header("Content-Type", "application/json");
   // Keyed by commit: a commit's metrics never change.
   res.set_header("Cache-Control", rev.size() == 40 ? "private, max-age=86400" : "no-cache");
