@@ -68,16 +68,6 @@ std::optional<int> pr_number(std::string_view ref) {
   return v;
 }
 
-// A README.md the validator refuses (metadata/card_validation.h) is refused with the Hub's
-// words, which huggingface_hub and users match: "Invalid metadata in README.md."
-Result<void> check_card(std::string_view content) {
-  auto v = metadata::validate_card(content);
-  if (v.errors.empty()) return {};
-  std::string msg = "Invalid metadata in README.md.";
-  for (const auto& e : v.errors) msg += "\n- " + e;
-  return fail(Errc::invalid_argument, std::move(msg), Detail::InvalidMetadata);
-}
-
 }  // namespace
 
 git::Signature signature_of(const Principal& p) {
@@ -119,7 +109,7 @@ struct CommitSession::State {
     switch (r.kind) {
       case CommitOp::Kind::file:
         if (r.path == "README.md")
-          if (auto ok = check_card(content); !ok) return ok;
+          if (auto ok = metadata::check_card(content); !ok) return ok;
         res = builder->put_file(r.path, content);
         break;
       case CommitOp::Kind::lfs_file: res = builder->put_lfs_pointer(r.path, r.oid, r.size); break;

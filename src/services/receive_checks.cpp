@@ -3,6 +3,7 @@
 #include <charconv>
 #include <functional>
 
+#include "services/metadata/card_validation.h"
 #include "storage/git/pack_process.h"
 #include "storage/git/tree_limits.h"
 
@@ -49,6 +50,10 @@ int run_pre_receive_hook(const std::string& repo_dir, std::string_view updates,
   if (auto n = env_size(env, "HUBD_MAX_TREE_ENTRIES")) opts.limits.max_entries = *n;
   if (auto n = env_size(env, "HUBD_MAX_TREE_DEPTH")) opts.limits.max_depth = *n;
   if (const char* q = env("GIT_QUARANTINE_PATH"); q && *q) opts.object_dirs.push_back(q);
+  // A branch tip's README.md must have valid metadata, as a commit through the API must
+  // (same validator, same words); a README the push does not change is not re-judged.
+  opts.tip_file = "README.md";
+  opts.check_tip_file = [](std::string_view, std::string_view content) { return metadata::check_card(content); };
   auto refs = git::parse_pushed_refs(updates);
   if (!refs) {
     message = "hubd: push refused: " + refs.error().message;
@@ -57,6 +62,8 @@ int run_pre_receive_hook(const std::string& repo_dir, std::string_view updates,
   auto r = git::check_push(repo_dir, *refs, opts);
   if (r) return 0;
   message = "hubd: push refused: " + r.error().message;
+  // Multi-line reasons (the card's errors) reach git as one "remote:" line each.
+  for (size_t at = 0; (at = message.find('\n', at)) != std::string::npos; at += 7) message.replace(at, 1, "\nhubd: ");
   if (r.error().code == Errc::too_large)
     message += "\nhubd: this hub's limits: " + std::to_string(opts.limits.max_entries) +
                " files and folders per commit (HUBD_MAX_TREE_ENTRIES), " + std::to_string(opts.limits.max_depth) +

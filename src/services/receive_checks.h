@@ -3,7 +3,9 @@
 // large) and with a pre-receive hook (core.hooksPath=<data>/hooks) that runs
 // `hubd git-hook pre-receive`, which is run_pre_receive_hook: after git has received and
 // indexed the pack into its quarantine and before any ref moves, it checks every new commit's
-// tree against the tree limits (storage/git/tree_limits.h). A refusal refuses the whole push,
+// tree against the tree limits (storage/git/tree_limits.h), then each new branch tip's
+// README.md metadata as the commit API does (metadata/card_validation.h; a README the push
+// leaves unchanged is not re-judged). A refusal refuses the whole push,
 // its message reaches the user as "remote: ..." lines, and the quarantined objects are dropped.
 // The hook runs in git's child process, so even a tree bomb costs the server nothing.
 // Thread-safe (receive_pack_setup installs the hook script idempotently).

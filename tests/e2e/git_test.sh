@@ -48,6 +48,18 @@ git -C w1 tag -a v1 -m "version 1" && git -C w1 push -q origin feature v1
 refs=$(git ls-remote "$URL/alice/m1")
 check "second branch and tag are on the server" grep -q 'refs/heads/feature' <<<"$refs"
 check "annotated tag is on the server" grep -q 'refs/tags/v1$' <<<"$refs"
+# A branch tip's README.md must have valid metadata, as through the commit API (issue 15).
+git -C w1 checkout -q main
+printf -- '---\nmodel-index: "not a list"\n---\n# Card\n' > w1/README.md
+git -C w1 add README.md && git -C w1 commit -qm "bad card"
+OUT=$(git -C w1 push origin main 2>&1); RC=$?
+check "a push whose README.md metadata is invalid is refused" test "$RC" != 0
+check "git shows the Hub's words and the reason" bash -c 'grep -q "remote: hubd: push refused: Invalid metadata in README.md." <<<"$0" && grep -q "remote: hubd: - .*model-index" <<<"$0"' "$OUT"
+check "and the branch did not move" test "$(curl -s "$URL/api/models/alice/m1" | jq -r .sha)" != "$(git -C w1 rev-parse HEAD)"
+printf -- '---\nlicense: mit\n---\n# Card\n' > w1/README.md
+git -C w1 commit -qam "fixed card"
+check "with the metadata fixed the same push goes through" git -C w1 push -q origin main
+git -C w1 checkout -q feature
 
 # Permissions: bob cannot push to alice's repo; a read token cannot push either.
 git clone -q "http://bob:$BOB@$HOSTPORT/alice/m1" wb

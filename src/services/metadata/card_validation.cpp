@@ -78,4 +78,12 @@ CardValidation validate_card(std::string_view readme) {
   return out;
 }
 
+Result<void> check_card(std::string_view readme) {
+  auto v = validate_card(readme);
+  if (v.errors.empty()) return {};
+  std::string msg = "Invalid metadata in README.md.";
+  for (const auto& e : v.errors) msg += "\n- " + e;
+  return fail(Errc::invalid_argument, std::move(msg), Detail::InvalidMetadata);
+}
+
 }  // namespace hub::services::metadata

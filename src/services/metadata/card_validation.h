@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/result.h"
+
 namespace hub::services::metadata {
 
 struct CardValidation {
@@ -24,5 +26,10 @@ inline constexpr std::string_view kEmptyMetadataWarning =
     "empty or missing yaml metadata in repo card (https://huggingface.co/docs/hub/model-cards#model-card-metadata)";
 
 CardValidation validate_card(std::string_view readme);
+
+// validate_card as the refusal commits and pushes answer: invalid_argument with
+// Detail::InvalidMetadata and the Hub's words, "Invalid metadata in README.md.", then one
+// "- reason" line per error. Warnings never refuse.
+Result<void> check_card(std::string_view readme);
 
 }  // namespace hub::services::metadata

@@ -256,6 +256,46 @@ Result<void> check_push(const std::string& repo_path, const std::vector<PushedRe
     HUB_TRY(shape, counter.root(*git_commit_tree_id(c.get()), what));
     (void)shape;
   }
+  // Only once every tree is known to be within the limits.
+  if (!opts.tip_file.empty() && opts.check_tip_file) {
+    for (const auto& u : updates) {
+      if (is_zero(u.new_oid) || !(u.ref.starts_with("refs/heads/") || u.ref.starts_with("refs/pr/"))) continue;
+      git_oid id;
+      if (!parse_oid(u.new_oid, &id)) continue;  // refused above
+      git_object* obj_raw = nullptr;
+      if (git_object_lookup(&obj_raw, repo.get(), &id, GIT_OBJECT_ANY) < 0) continue;
+      ObjectPtr obj(obj_raw);
+      git_object* tree_raw = nullptr;
+      if (git_object_peel(&tree_raw, obj.get(), GIT_OBJECT_TREE) < 0) continue;
+      ObjectPtr tree(tree_raw);
+      const git_tree_entry* e =
+          git_tree_entry_byname(reinterpret_cast<const git_tree*>(tree.get()), opts.tip_file.c_str());
+      if (!e || git_tree_entry_type(e) != GIT_OBJECT_BLOB) continue;
+      // Unchanged since the ref's old tip: it was accepted then (or predates the rule), and a
+      // push that does not touch it is not refused for it.
+      if (git_oid old; !is_zero(u.old_oid) && parse_oid(u.old_oid, &old)) {
+        git_object* old_raw = nullptr;
+        if (git_object_lookup(&old_raw, repo.get(), &old, GIT_OBJECT_ANY) == 0) {
+          ObjectPtr old_obj(old_raw);
+          git_object* old_tree_raw = nullptr;
+          if (git_object_peel(&old_tree_raw, old_obj.get(), GIT_OBJECT_TREE) == 0) {
+            ObjectPtr old_tree(old_tree_raw);
+            const git_tree_entry* oe =
+                git_tree_entry_byname(reinterpret_cast<const git_tree*>(old_tree.get()), opts.tip_file.c_str());
+            if (oe && git_oid_equal(git_tree_entry_id(oe), git_tree_entry_id(e))) continue;
+          }
+        }
+      }
+      git_blob* blob_raw = nullptr;
+      if (int rc = git_blob_lookup(&blob_raw, repo.get(), git_tree_entry_id(e)); rc < 0)
+        return git_fail(rc, "read " + opts.tip_file + " of " + u.ref);
+      BlobPtr blob(blob_raw);
+      auto size = git_blob_rawsize(blob.get());
+      if (size < 0 || uint64_t(size) > opts.max_tip_file_bytes) continue;
+      std::string_view content(static_cast<const char*>(git_blob_rawcontent(blob.get())), size_t(size));
+      if (auto r = opts.check_tip_file(u.ref, content); !r) return r;
+    }
+  }
   return {};
 }
 

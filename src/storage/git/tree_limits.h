@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,6 +57,14 @@ struct PushCheckOptions {
   size_t max_ref_updates = 10'000;  // refs one push may create/move/delete
   // Objects received but not yet in the repository (git's quarantine, GIT_QUARANTINE_PATH).
   std::vector<std::string> object_dirs;
+  // A file whose content at each new branch tip (refs/heads/*, refs/pr/*) must pass
+  // check_tip_file, e.g. the README whose metadata the hub validates: called with the ref and
+  // the file's bytes when the tip's root tree holds it as a blob of at most max_tip_file_bytes
+  // (larger ones are not read: the caller's rule applies to text it can parse). An error
+  // refuses the push with its message.
+  std::string tip_file;
+  size_t max_tip_file_bytes = 1 << 20;
+  std::function<Result<void>(std::string_view ref, std::string_view content)> check_tip_file;
 };
 
 // The pre-receive check: every commit a push adds (reachable from the new ids and from no ref
