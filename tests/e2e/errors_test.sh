@@ -119,6 +119,16 @@ check "unknown expand: the list holds downloadsAllTime and safetensors" \
   grep -q 'downloadsAllTime, gated.*safetensors' <<<"$BODY"
 http GET "/api/models/alice/m?expand=downloads&expand=likes" "${A[@]}"
 check "known expand values still answer 200" test "$STATUS" = 200 -a "$(jq -r 'has("downloads")' <<<"$BODY")" = true
+# The listings take the same values, per type.
+http GET "/api/models?expand=does_not_exist" "${A[@]}"
+check "listing with an unknown expand: the same 400" \
+  test "$STATUS" = 400 -a "$(jq -r .error <<<"$BODY" | cut -c1-28)" = '"expand" must be one of [aut'
+http GET "/api/datasets?expand=safetensors" "${A[@]}"
+check "listing datasets: a model-only expand value is refused, with the dataset list" \
+  bash -c '[ "$1" = 400 ] && grep -q "paperswithcode_id" <<<"$0"' "$BODY" "$STATUS"
+http GET "/api/models?expand=downloads&expand=likes&search=m" "${A[@]}"
+check "listing with known expand values answers 200 with those fields" \
+  test "$STATUS" = 200 -a "$(jq -r '.[0] | has("downloads") and has("likes")' <<<"$BODY")" = true
 
 # ---- commits: stale parent, README validation, implicit folder delete ----
 N=(-H "Content-Type: application/x-ndjson")

@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "api/errors.h"
+#include "api/expand.h"
 #include "api/handlers/handlers.h"
 #include "api/request_auth.h"
 #include "inference/pipelines/pipeline.h"
@@ -53,7 +54,9 @@ Response list_repos(Context& ctx, Request& req, std::string_view type) {
   lp.full = flag(req, "full");
   lp.card_data = flag(req, "cardData");
   lp.config = flag(req, "config");
-  for (auto e : req.query_params("expand")) lp.expand.emplace_back(e);
+  auto expand = req.query_params("expand");
+  if (auto bad = check_expand(expand, type)) return std::move(*bad);
+  for (auto e : expand) lp.expand.emplace_back(e);
   auto page = services::list_repos(ctx.hub, *p, lp);
   if (!page) return to_response(page.error(), &*p);
   auto res = Response::json(200, page->items);
