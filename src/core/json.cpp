@@ -1,18 +1,75 @@
 #include "core/json.h"
 
+#include <boost/json/basic_parser_impl.hpp>
+
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 
 namespace hub::json {
 
+namespace {
+
+// A basic_parser handler that builds values as boost::json::parse does (on a value_stack), except
+// for doubles: Boost.JSON 1.81 converts decimal text to double with its own fast routine, which
+// can be one ulp off (0.9976111997365609 reads as its neighbour), so a config value read and
+// served back would change in its last digit. Here the number's text is converted again with
+// std::from_chars, which rounds correctly; Boost's value stays only when from_chars cannot
+// represent the text (overflow to infinity, which Boost also gives).
+class ExactHandler {
+ public:
+  static constexpr std::size_t max_object_size = std::size_t(-1);
+  static constexpr std::size_t max_array_size = std::size_t(-1);
+  static constexpr std::size_t max_key_size = std::size_t(-1);
+  static constexpr std::size_t max_string_size = std::size_t(-1);
+
+  boost::json::value_stack stack;
+
+  using ec_t = boost::system::error_code;
+  using sv = boost::json::string_view;
+  bool on_document_begin(ec_t&) { return true; }
+  bool on_document_end(ec_t&) { return true; }
+  bool on_array_begin(ec_t&) { return true; }
+  bool on_array_end(std::size_t n, ec_t&) { stack.push_array(n); return true; }
+  bool on_object_begin(ec_t&) { return true; }
+  bool on_object_end(std::size_t n, ec_t&) { stack.push_object(n); return true; }
+  bool on_string_part(sv s, std::size_t, ec_t&) { stack.push_chars(s); return true; }
+  bool on_string(sv s, std::size_t, ec_t&) { stack.push_string(s); return true; }
+  bool on_key_part(sv s, std::size_t, ec_t&) { stack.push_chars(s); return true; }
+  bool on_key(sv s, std::size_t, ec_t&) { stack.push_key(s); return true; }
+  bool on_number_part(sv s, ec_t&) { number_.append(s.data(), s.size()); return true; }
+  bool on_int64(int64_t i, sv, ec_t&) { number_.clear(); stack.push_int64(i); return true; }
+  bool on_uint64(uint64_t u, sv, ec_t&) { number_.clear(); stack.push_uint64(u); return true; }
+  bool on_double(double d, sv s, ec_t&) {
+    number_.append(s.data(), s.size());
+    double exact = 0;
+    auto [end, err] = std::from_chars(number_.data(), number_.data() + number_.size(), exact);
+    if (err == std::errc() && end == number_.data() + number_.size()) d = exact;
+    number_.clear();
+    stack.push_double(d);
+    return true;
+  }
+  bool on_bool(bool b, ec_t&) { stack.push_bool(b); return true; }
+  bool on_null(ec_t&) { stack.push_null(); return true; }
+  bool on_comment_part(sv, ec_t&) { return true; }
+  bool on_comment(sv, ec_t&) { return true; }
+
+ private:
+  std::string number_;  // a number's text, when it arrives in parts
+};
+
+}  // namespace
+
 Result<value> parse(std::string_view text, unsigned max_depth) {
   boost::json::parse_options opt;
   opt.max_depth = max_depth;
+  boost::json::basic_parser<ExactHandler> p(opt);
+  p.handler().stack.reset();
   boost::system::error_code ec;
-  value v = boost::json::parse(text, ec, {}, opt);
+  size_t used = p.write_some(false, text.data(), text.size(), ec);
+  if (!ec && used < text.size()) ec = boost::json::error::extra_data;
   if (ec) return fail(Errc::invalid_argument, "malformed JSON: " + ec.message());
-  return v;
+  return p.handler().stack.release();
 }
 
 void append_number(std::string& out, double d) {
