@@ -151,6 +151,7 @@ check "LFS batch: the small object in the same batch gets its upload action" \
   test "$(jq -r '.objects[1].actions.upload.href | length > 0' <<<"$BODY")" = true
 expect_error 413 "preupload of a file over the LFS object limit" POST /api/models/alice/bombs/preupload/main "${AUTH[@]}" \
   -H 'Content-Type: application/json' -d '{"files":[{"path":"huge.bin","size":2097152,"sample":""}]}'
+check "and names its code (X-Error-Code: LfsObjectTooLarge)" grep -qi '^x-error-code: LfsObjectTooLarge' <<<"$HEADERS"
 git clone -q "$REMOTE/alice/bombs" lfsw
 git -C lfsw lfs track '*.bin' >/dev/null
 head -c 2097152 /dev/urandom >lfsw/huge.bin

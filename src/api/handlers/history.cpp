@@ -4,6 +4,7 @@
 #include "api/handlers/repo_access.h"
 #include "api/pagination.h"
 #include "api/revision.h"
+#include "core/encode.h"
 
 namespace hub::api::handlers {
 
@@ -12,21 +13,6 @@ namespace git = storage::git;
 namespace {
 constexpr size_t kDefaultCommitPage = 50;
 constexpr size_t kMaxCommitPage = 1000;
-
-std::string html_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 json::array refs_json(const std::vector<git::RefInfo>& refs) {
   json::array out;
