@@ -323,6 +323,18 @@ await expect("a Hub token is not a CAS token", 401, call("POST", `${cas}/v1/shar
   const url = Object.values(plan.xorbs)[0][0].url;
   await expect("transfer URL with a widened range", 403, call("GET", url.replace(/range=(\d+)-(\d+)/, (m, a, b) => `range=${a}-${Number(b) + 1}`)));
   await expect("transfer URL with a forged signature", 403, call("GET", url.replace(/sig=[^&]+/, "sig=AAAA")));
+  await step("transfer URL with two ranges -> 206 multipart/byteranges", async () => {
+    const m = url.match(/range=(\d+)-(\d+)/);
+    const a = Number(m[1]), b = Number(m[2]);
+    const r = await call("GET", url, { headers: { Range: `bytes=${a}-${a + 9},${b - 9}-${b}` } });
+    const ct = r.headers.get("Content-Type") ?? "";
+    assert(r.status === 206 && ct.startsWith("multipart/byteranges; boundary="), `${r.status} ${ct}`);
+    const whole = await call("GET", url);
+    assert(whole.status === 200 && whole.buf.length === b - a + 1, `whole: ${whole.status} ${whole.buf.length}`);
+    const text = r.buf.toString("latin1");
+    assert(text.includes(`Content-Range: bytes ${a}-${a + 9}/`) && text.includes(`Content-Range: bytes ${b - 9}-${b}/`), "part headers");
+    assert(text.includes(whole.buf.subarray(0, 10).toString("latin1")) && text.includes(whole.buf.subarray(b - a - 9).toString("latin1")), "part bytes");
+  });
   await expect("transfer URL Range outside its grant", 416, call("GET", url, { headers: { Range: "bytes=0-99999999999" } }));
   await expect("xet-read-token of a repo that does not exist", 404, call("GET", `${api("alice/nope")}/xet-read-token/main`, { token: ALICE }));
 }
@@ -353,5 +365,22 @@ await step("after all of it, the first file still downloads", async () => {
   const whole = await download("alice/py-private", ALICE, 0, file1.length - 1);
   assert(whole.equals(file1), "differs");
 });
+
+// For the crash test of xet_test.sh: a fresh file's xorb and shard, written out, not uploaded.
+if (process.env.CRASH_DIR) {
+  const dir = process.env.CRASH_DIR;
+  const data = crypto.randomBytes(3000000);
+  const chunks = chunk(data);
+  const hash = X.compute_xorb_hash(chunks.map((c) => ({ hash: c.hash, length: c.length })));
+  const file = {
+    hash: X.compute_file_hash(chunks.map((c) => ({ hash: c.hash, length: c.length }))),
+    sha: sha256(data),
+    terms: [{ xorb: hash, start: 0, end: chunks.length, bytes: data.length, verification: X.compute_verification_hash(chunks.map((c) => c.hash)) }],
+  };
+  fs.writeFileSync(path.join(dir, "crash.bin"), data);
+  fs.writeFileSync(path.join(dir, "crash.xorb"), xorbBody(chunks));
+  fs.writeFileSync(path.join(dir, "crash.shard"), shardBody([file], [{ hash, chunks }]));
+  fs.writeFileSync(path.join(dir, "crash.ids"), `${hash} ${file.hash} ${file.sha}\n`);
+}
 
 process.exit(fails ? 1 : 0);

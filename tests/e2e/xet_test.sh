@@ -43,7 +43,7 @@ head -c 1000000 /dev/urandom | dd of="$F4" bs=1000000 seek=5 conv=notrunc status
 SHA1=$(sha256sum "$F3" | cut -d' ' -f1)
 
 cd "$HERE"
-HUB_URL=$URL ALICE=$ALICE BOB=$BOB MODULES=$MODULES FILE1=$F1 FILE2=$F2 timeout 300 node xet_py_flow.mjs
+HUB_URL=$URL ALICE=$ALICE BOB=$BOB MODULES=$MODULES FILE1=$F1 FILE2=$F2 CRASH_DIR=$E2E_TMP timeout 300 node xet_py_flow.mjs
 check "hf_xet protocol flow and attacks" test $? -eq 0
 HUB_URL=$URL HF_TOKEN=$ALICE REPO1=alice/xet-js REPO2=alice/xet-js2 FILE1=$F3 FILE2=$F4 timeout 300 node xet_js_client.mjs
 check "JS client through Xet" test $? -eq 0
@@ -73,4 +73,42 @@ got=$(sha256sum clone/big.bin 2>/dev/null | cut -d' ' -f1)
 check "git-lfs clone gives identical bytes" test "$got" = "$SHA1"
 check "the commit stored an LFS pointer" sh -c "git -C clone cat-file -p HEAD:big.bin | grep -q 'oid sha256:$SHA1'"
 check "server healthy at the end" healthy
+
+# Crash safety: kill -9 while a xorb, then a shard, is half received (the rest of the body is
+# still in our FIFO, so the server cannot have it): after a restart nothing is registered and
+# the retry succeeds as a first upload would.
+read -r XH FH FSHA <"$E2E_TMP/crash.ids"
+CAS="$URL/xet-cas"
+WT=$(curl -sf -H "Authorization: Bearer $ALICE" "$URL/api/models/alice/py-copy/xet-write-token/main" | jq -r .accessToken)
+half_upload_then_kill() {  # half_upload_then_kill FILE PATH
+  local fifo="$E2E_TMP/fifo.$RANDOM" size
+  size=$(stat -c %s "$1")
+  mkfifo "$fifo"
+  curl -s -o /dev/null -X POST -H "Authorization: Bearer $WT" -H "Content-Length: $size" -T "$fifo" "$CAS$2" &
+  local curl_pid=$!
+  exec 9>"$fifo"
+  head -c $((size / 2)) "$1" >&9
+  sleep 0.5  # lets the bytes reach the server; the outcome does not depend on it
+  kill -9 "$HUBD_PID"
+  wait "$HUBD_PID" 2>/dev/null
+  HUBD_PID=""
+  exec 9>&-
+  wait "$curl_pid" 2>/dev/null
+  rm -f "$fifo"
+  start_hubd "$DATA"
+  CAS="$URL/xet-cas"
+}
+half_upload_then_kill "$E2E_TMP/crash.xorb" "/v1/xorbs/default/$XH"
+http POST "/xet-cas/v1/xorbs/default/$XH" -H "Authorization: Bearer $WT" --data-binary @"$E2E_TMP/crash.xorb"
+check "after kill -9 mid-xorb, the retry stores it as new" test "$STATUS" = 200 -a "$BODY" = '{"was_inserted":true}'
+half_upload_then_kill "$E2E_TMP/crash.shard" "/v1/shards"
+http GET "/xet-cas/v2/reconstructions/$FH" -H "Authorization: Bearer $WT"
+check "after kill -9 mid-shard, its file is not registered" test "$STATUS" = 404
+http POST "/xet-cas/v1/shards" -H "Authorization: Bearer $WT" --data-binary @"$E2E_TMP/crash.shard"
+check "the shard retry registers it" test "$STATUS" = 200 -a "$BODY" = '{"result":1}'
+http POST "/api/models/alice/py-copy/commit/main" -H "Authorization: Bearer $ALICE" -H "Content-Type: application/x-ndjson" \
+  --data-binary "$(printf '%s\n%s' '{"key":"header","value":{"summary":"crash retry"}}' "{\"key\":\"lfsFile\",\"value\":{\"path\":\"crash.bin\",\"algo\":\"sha256\",\"oid\":\"$FSHA\",\"size\":3000000}}")"
+check "commit by sha256 after the retry" test "$STATUS" = 200
+got=$(curl -sf "$URL/alice/py-copy/resolve/main/crash.bin" | sha256sum | cut -d' ' -f1)
+check "and it downloads" test "$got" = "$FSHA"
 finish
