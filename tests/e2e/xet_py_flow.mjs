@@ -317,6 +317,15 @@ await expect("a Hub token is not a CAS token", 401, call("POST", `${cas}/v1/shar
   await expect("read token writing a xorb", 403, call("POST", `${cas}/v1/xorbs/default/${x0.hash}`, { token: rtok, body: x0.body }));
   await expect("read token writing a shard", 403, call("POST", `${cas}/v1/shards`, { token: rtok, body: up1.shard }));
   await expect("range past the end", 416, call("GET", `${cas}/v2/reconstructions/${up1.file.hash}`, { token: rtok, headers: { Range: `bytes=${file1.length}-${file1.length + 10}` } }));
+  await step("v1 reconstruction (the older clients' form): terms and fetch_info", async () => {
+    const r = await call("GET", `${cas}/v1/reconstructions/${up1.file.hash}`, { token: rtok, headers: { Range: "bytes=100-199" } });
+    assert(r.status === 200, `${r.status} ${r.text()}`);
+    const j = r.json();
+    assert(j.terms.length >= 1 && j.fetch_info && Object.keys(j.fetch_info).length >= 1, r.text().slice(0, 300));
+    const e = Object.values(j.fetch_info)[0][0];
+    assert(e.url && e.url_range && e.range, JSON.stringify(e));
+    assert(j.offset_into_first_range === 100, "offset " + j.offset_into_first_range);
+  });
   await expect("unknown file", 404, call("GET", `${cas}/v2/reconstructions/${"4".repeat(64)}`, { token: rtok }));
   // Signed transfer URLs: tampering with the range or signature is refused.
   const plan = (await call("GET", `${cas}/v2/reconstructions/${up1.file.hash}`, { token: rtok })).json();
