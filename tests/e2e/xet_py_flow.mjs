@@ -326,6 +326,9 @@ await expect("a Hub token is not a CAS token", 401, call("POST", `${cas}/v1/shar
     assert(e.url && e.url_range && e.range, JSON.stringify(e));
     assert(j.offset_into_first_range === 100, "offset " + j.offset_into_first_range);
   });
+  await expect("malformed Range on a reconstruction", 416, call("GET", `${cas}/v2/reconstructions/${up1.file.hash}`, { token: rtok, headers: { Range: "bytes=abc" } }));
+  await expect("malformed file hash", 400, call("GET", `${cas}/v2/reconstructions/xyz`, { token: rtok }));
+  await expect("malformed chunk hash", 400, call("GET", `${cas}/v1/chunks/default-merkledb/${"g".repeat(64)}`, { token: rtok }));
   await expect("unknown file", 404, call("GET", `${cas}/v2/reconstructions/${"4".repeat(64)}`, { token: rtok }));
   // Signed transfer URLs: tampering with the range or signature is refused.
   const plan = (await call("GET", `${cas}/v2/reconstructions/${up1.file.hash}`, { token: rtok })).json();
@@ -344,6 +347,8 @@ await expect("a Hub token is not a CAS token", 401, call("POST", `${cas}/v1/shar
     assert(text.includes(`Content-Range: bytes ${a}-${a + 9}/`) && text.includes(`Content-Range: bytes ${b - 9}-${b}/`), "part headers");
     assert(text.includes(whole.buf.subarray(0, 10).toString("latin1")) && text.includes(whole.buf.subarray(b - a - 9).toString("latin1")), "part bytes");
   });
+  await expect("transfer URL with a malformed Range", 416, call("GET", url, { headers: { Range: "bytes=x-y" } }));
+  await expect("transfer URL without a signature", 403, call("GET", url.replace(/&sig=[^&]+/, "")));
   await expect("transfer URL Range outside its grant", 416, call("GET", url, { headers: { Range: "bytes=0-99999999999" } }));
   await expect("xet-read-token of a repo that does not exist", 404, call("GET", `${api("alice/nope")}/xet-read-token/main`, { token: ALICE }));
 }
