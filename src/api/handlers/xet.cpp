@@ -51,6 +51,21 @@ Result<std::vector<uint8_t>> read_body(Request& req, size_t limit, Detail too_la
   return body;
 }
 
+// A refusal of a streamed upload, sent once the body is read and dropped (up to `limit`), so the
+// client sees the reply and not a reset; memory stays one buffer whoever sends.
+Response refuse_upload(Request& req, size_t limit, Response r) {
+  if (req.body_source) {
+    char buf[1 << 16];
+    size_t seen = 0;
+    while (seen <= limit) {
+      auto n = req.body_source->read(buf, sizeof buf);
+      if (!n || *n == 0) break;
+      seen += *n;
+    }
+  }
+  return r;
+}
+
 // "bytes=a-b" | "bytes=a-" | "bytes=-n" (one range). nullopt for no header; invalid_argument when
 // malformed.
 Result<std::optional<xet::RangeRequest>> range_of(const Request& req) {
@@ -104,25 +119,27 @@ Response xet_token(Context& ctx, Request& req, std::string_view type) {
   return r;
 }
 
-// Uploads read their (bounded) body before refusing anything: a reply sent while the client is
-// still sending makes the connection close with unread bytes, which resets it, and clients then
-// see a connection error instead of the 4xx.
+// Uploads drop their (bounded) body before a refusal: a reply sent while the client is still
+// sending makes the connection close with unread bytes, which resets it, and clients then see a
+// connection error instead of the 4xx. The token and name are checked before the body is kept.
 Response xet_put_xorb(Context& ctx, Request& req) {
+  auto c = caller(ctx, req, xet::CasOp::write);
+  if (!c) return refuse_upload(req, services::kXetMaxXorbUpload, to_response(c.error()));
+  if (!xet::parse_xhex(req.params["hash"]))
+    return refuse_upload(req, services::kXetMaxXorbUpload,
+                         to_response(Error{Errc::invalid_argument, "Invalid xorb hash in the path", Detail::InvalidXorb}));
   auto body = read_body(req, services::kXetMaxXorbUpload, Detail::XorbTooLarge);
   if (!body) return to_response(body.error());
-  auto c = caller(ctx, req, xet::CasOp::write);
-  if (!c) return to_response(c.error());
-  if (!xet::parse_xhex(req.params["hash"])) return to_response(Error{Errc::invalid_argument, "Invalid xorb hash in the path", Detail::InvalidXorb});
   auto r = services::xet_put_xorb(ctx.hub, *c, req.params["hash"], *body, now_unix());
   if (!r) return to_response(r.error());
   return Response::json(200, json::object{{"was_inserted", *r}});
 }
 
 Response xet_put_shard(Context& ctx, Request& req) {
+  auto c = caller(ctx, req, xet::CasOp::write);
+  if (!c) return refuse_upload(req, services::kXetMaxShardUpload, to_response(c.error()));
   auto body = read_body(req, services::kXetMaxShardUpload, Detail::ShardTooLarge);
   if (!body) return to_response(body.error());
-  auto c = caller(ctx, req, xet::CasOp::write);
-  if (!c) return to_response(c.error());
   auto r = services::xet_put_shard(ctx.hub, *c, *body, now_unix());
   bool v2 = req.path.find("/v2/") != std::string::npos;
   if (!r) return to_response(r.error());
