@@ -2,6 +2,7 @@
 
 #include "api/handlers/handlers.h"
 #include "api/request_auth.h"
+#include "services/xet.h"
 
 namespace hub::api {
 
@@ -25,6 +26,21 @@ void add_routes(http::Router& r, Context& ctx) {
   };
 
   r.add("GET", "/api/health", bind(h::health));
+  // Xet CAS (issue 16, XET.md §4) under its own prefix: CAS tokens, not Hub tokens, authorize
+  // these (the handlers check them), so they are not wrapped in writes().
+  {
+    std::string cas(services::kXetCasPrefix);
+    RouteOptions xet_body{BodyMode::streamed};
+    r.add("POST", cas + "/v1/xorbs/default/{hash}", bind(h::xet_put_xorb), xet_body);
+    r.add("POST", cas + "/v1/shards", bind(h::xet_put_shard), xet_body);
+    r.add("POST", cas + "/v2/shards", bind(h::xet_put_shard), xet_body);
+    r.add("GET", cas + "/v1/chunks/default-merkledb/{hash}", bind(h::xet_dedup));
+    r.add("GET", cas + "/v1/chunks/default/{hash}", bind(h::xet_dedup));  // the JS client's path
+    r.add("GET", cas + "/v1/reconstructions/{file}", bind(h::xet_reconstruction));
+    r.add("GET", cas + "/v2/reconstructions/{file}", bind(h::xet_reconstruction));
+    r.add("GET", cas + "/v1/xorb-data/{xorb}", bind(h::xet_xorb_data));
+    r.add("POST", cas + "/v1/telemetry", bind(h::xet_telemetry), RouteOptions{BodyMode::buffered, size_t(1) << 20});
+  }
   // Git LFS object hrefs (signed, no credentials): uploads stream into the blob store.
   r.add("PUT", "/api/lfs-objects/{oid}", bind(h::lfs_object_put), RouteOptions{BodyMode::streamed});
   r.add("GET", "/api/lfs-objects/{oid}", bind(h::lfs_object_get));

@@ -51,6 +51,16 @@ ErrorReply describe_error(const Error& e, bool anonymous) {
       r.status = 503;
       r.retry_after = 5;
       break;
+    // Xet uploads (XET.md §4): a malformed or unverifiable xorb or shard, or one naming a xorb
+    // the CAS does not hold, is the client's fault and final (clients retry 5xx): 400.
+    case Detail::InvalidXorb:
+    case Detail::InvalidShard:
+    case Detail::ShardVerificationFailed:
+      if (e.code == Errc::corrupt || e.code == Errc::invalid_argument) r.status = 400;
+      break;
+    case Detail::XorbNotFound:
+      if (e.code == Errc::corrupt) r.status = 400;
+      break;
     default: break;
   }
   r.message = r.status >= 500 && r.status != 503 ? "Internal server error" : e.message;

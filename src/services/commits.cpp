@@ -11,6 +11,7 @@
 #include "core/time.h"
 #include "services/discussions.h"
 #include "services/lfs.h"
+#include "services/xet.h"
 #include "services/metadata/card_validation.h"
 #include "services/refs_changed.h"
 #include "storage/git/commit_builder.h"
@@ -288,6 +289,12 @@ Result<void> CommitSession::apply(CommitOp op) {
     // another repo, or (JS never calls the LFS verify action) a staged S3 upload published
     // here; lfs_access.h has the rule. Python copies send no size: the store knows it.
     HUB_TRY(size, lfs_commit_object(*s.hub, s.principal, s.repo.row.id, op.oid, op.size));
+    if (!size) {
+      // Or a Xet upload through this repo registered a file with this sha256 (XET.md §5.4):
+      // scoped to the repo, so knowing a hash never commits someone else's file.
+      HUB_TRY(xf, xet_file_for_sha256(*s.hub, s.repo.row.id, op.oid));
+      if (xf && (!op.size || *op.size == xf->size)) size = xf->size;
+    }
     if (!size)
       return fail(Errc::invalid_argument,
                   "The LFS object of " + rec.path + " was not uploaded (or has another size)",

@@ -6,6 +6,7 @@
 #include "core/lfs_pointer.h"
 #include "core/log.h"
 #include "core/time.h"
+#include "services/xet.h"
 
 namespace hub::services {
 
@@ -71,7 +72,17 @@ Result<LfsObjectResult> download_one(Hub& hub, const RepoHandle& repo, const Lfs
     return r;
   };
   HUB_TRY(linked, lfs_repo_has_object(hub, repo.row.id, in.oid));
-  if (!linked) return missing();
+  if (!linked) {
+    // Uploaded through Xet to this repo (issue 16): the href's GET rebuilds the bytes.
+    HUB_TRY(xf, xet_file_for_sha256(hub, repo.row.id, in.oid));
+    if (!xf || xf->size != uint64_t(in.size)) return missing();
+    LfsAction down;
+    down.expires_in = kLfsHrefTtlSeconds;
+    down.href = lfs_object_href(hub, at.base_url, lfs::UrlOp::download, repo.row.id, in.oid, xf->size,
+                                now + kLfsHrefTtlSeconds);
+    r.download = std::move(down);
+    return r;
+  }
   auto st = hub.blobs().stat(in.oid);
   if (!st) {
     if (st.error().code == Errc::not_found) return missing();

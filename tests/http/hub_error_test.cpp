@@ -76,3 +76,21 @@ TEST(HubError, DetailNames) {
   EXPECT_EQ(detail_name(Detail::TgiValidation), "validation");
   EXPECT_EQ(detail_name(Detail::TgiTemplateError), "template_error");
 }
+
+namespace hub::http {
+namespace {
+// Xet uploads (issue 16): a bad xorb or shard, or a shard naming a xorb the CAS lacks, is the
+// client's fault and final (clients retry 5xx): 400 with the message; other corrupt stays 500.
+TEST(HubError, XetUploadProblemsAre400) {
+  for (Detail d : {Detail::InvalidXorb, Detail::InvalidShard, Detail::ShardVerificationFailed, Detail::XorbNotFound}) {
+    auto r = describe_error(Error{Errc::corrupt, "bad upload", d});
+    EXPECT_EQ(r.status, 400) << detail_name(d);
+    EXPECT_EQ(r.message, "bad upload");
+  }
+  EXPECT_EQ(describe_error(Error{Errc::invalid_argument, "bad name", Detail::InvalidXorb}).status, 400);
+  EXPECT_EQ(describe_error(Error{Errc::too_large, "big", Detail::XorbTooLarge}).status, 413);
+  // A plan naming a xorb that is gone is the server's problem.
+  EXPECT_EQ(describe_error(Error{Errc::not_found, "gone", Detail::XorbNotFound}).status, 404);
+}
+}  // namespace
+}  // namespace hub::http

@@ -3,6 +3,10 @@
 // ETag and X-Linked-Etag = the sha256, X-Linked-Size; from local disk by sendfile, from S3
 // streamed through this process (clients then need no route to the bucket, and every client
 // sees the same headers). Regular files and /raw/ serve the git blob, ETag = its sha1.
+// A file committed by sha256 after a Xet upload (issue 16, XET.md §5.2) also answers X-Xet-Hash
+// and the xet-auth / xet-reconstruction-info links, a fileinfo reply to the JS client's Accept,
+// and the bytes to everyone else: from the LFS store when it holds them, else rebuilt from the
+// xorbs (services/xet.h's bridge), Range included.
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,6 +21,7 @@
 #include "core/log.h"
 #include "services/counters.h"
 #include "services/lfs_access.h"
+#include "services/xet.h"
 #include "storage/git/pack_process.h"
 
 namespace hub::api::handlers {
@@ -112,10 +117,31 @@ bool apply_range(const Request& req, Response& res, uint64_t size, Range* out) {
 
 // The object is served only through a repo it is linked to and only when stored with the
 // pointer's size (services/lfs_access.h): absent, someone else's and another size are one 404.
-Response serve_lfs(Context& ctx, Request& req, Response res, int64_t repo_id, const git::LfsPointer& ptr) {
+Response serve_lfs(Context& ctx, Request& req, Response res, const OpenedRepo& o, std::string_view commit,
+                   const git::LfsPointer& ptr) {
+  int64_t repo_id = o.handle.row.id;
   res.set_header("ETag", "\"" + ptr.oid + "\"");
   res.set_header("X-Linked-Etag", "\"" + ptr.oid + "\"");
   res.set_header("X-Linked-Size", std::to_string(ptr.size));
+  // A Xet file registered through this repo with the pointer's sha256 and size.
+  std::optional<storage::db::XetFileRow> xet;
+  if (auto x = services::xet_file_for_sha256(ctx.hub, repo_id, ptr.oid); x && *x && (*x)->size == ptr.size) xet = **x;
+  if (xet) {
+    std::string api = req.base_url + "/api/" + o.type + "s/" + o.handle.row.full_id();
+    std::string refresh = api + "/xet-read-token/" + std::string(commit);
+    std::string info = req.base_url + std::string(services::kXetCasPrefix) + "/v1/reconstructions/" + xet->hash;
+    res.set_header("X-Xet-Hash", xet->hash);
+    res.set_header("X-Xet-Refresh-Route", refresh);
+    res.set_header("Link", "<" + refresh + ">; rel=\"xet-auth\", <" + info + ">; rel=\"xet-reconstruction-info\"");
+    if (auto accept = req.header("Accept"); accept && accept->find("application/vnd.xet-fileinfo+json") != std::string_view::npos) {
+      // The JS client reads only headers from this answer (XET.md §5.2).
+      res.status = 200;
+      res.body = json::serialize(json::object{{"hash", xet->hash}, {"refreshUrl", refresh}, {"reconstructionUrl", info},
+                                              {"etag", ptr.oid}, {"size", int64_t(ptr.size)}});
+      res.set_header("Content-Type", "application/vnd.xet-fileinfo+json");
+      return res;
+    }
+  }
   auto missing = [&](const Error& e) {
     if (e.code != Errc::not_found) {
       log::warn("LFS object read failed", {{"oid", ptr.oid}, {"error", e.message}});
@@ -129,10 +155,18 @@ Response serve_lfs(Context& ctx, Request& req, Response res, int64_t repo_id, co
   Range range;
   bool satisfiable = apply_range(req, res, ptr.size, &range);
   if (!satisfiable || req.method == "HEAD") {
+    if (xet) return res;
     if (auto st = services::lfs_object_size(ctx.hub, repo_id, ptr.oid, ptr.size); !st) return missing(st.error());
     return res;
   }
   auto reader = services::lfs_open_object(ctx.hub, repo_id, ptr.oid, ptr.size, lfs::ByteRange{range.offset, range.length});
+  if (!reader && xet && reader.error().code == Errc::not_found) {
+    // Stored as xorbs only: rebuild the bytes.
+    auto bytes = services::xet_open_file(ctx.hub, *xet, range.offset, range.length);
+    if (!bytes) return missing(bytes.error());
+    res.stream = std::move(*bytes);
+    return res;
+  }
   if (!reader) return missing(reader.error());
   if (auto region = (*reader)->file_region()) {
     // The server closes the fd it is given; the reader keeps (and closes) its own.
@@ -216,7 +250,7 @@ Response serve(Context& ctx, Request& req, std::string_view type, bool raw) {
   if (!req.query_flag("noContentDisposition")) res.set_header("Content-Disposition", content_disposition(rp->path));
   // Download counters (issue 5, HUB_API.md §4.5): GET or HEAD of a query file; in memory, batched.
   if (!raw) services::count_file_request(ctx.hub, o.handle.row, rp->path, req.remote_addr);
-  if (!raw && entry->lfs) return serve_lfs(ctx, req, std::move(res), o.handle.row.id, *entry->lfs);
+  if (!raw && entry->lfs) return serve_lfs(ctx, req, std::move(res), o, *commit, *entry->lfs);
   return serve_git_blob(o, req, std::move(res), *entry);
 }
 }  // namespace

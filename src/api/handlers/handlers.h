@@ -65,9 +65,17 @@ Response delete_branch(Context& ctx, Request& req, std::string_view type);
 Response create_tag(Context& ctx, Request& req, std::string_view type);
 Response delete_tag(Context& ctx, Request& req, std::string_view type);
 Response super_squash(Context& ctx, Request& req, std::string_view type);
-// preupload.cpp: preupload/{rev*}, xet-{read,write}-token (404: plain LFS only), validate-yaml.
+// preupload.cpp: preupload/{rev*}, validate-yaml.
 Response preupload(Context& ctx, Request& req, std::string_view type);
+// xet.cpp (issue 16): xet-{read,write}-token/{rev*}, and the CAS under services::kXetCasPrefix.
 Response xet_token(Context& ctx, Request& req, std::string_view type);
+Response xet_put_xorb(Context& ctx, Request& req);        // POST v1/xorbs/default/{hash}
+Response xet_put_shard(Context& ctx, Request& req);       // POST v1/shards, v2/shards
+Response xet_dedup(Context& ctx, Request& req);           // GET v1/chunks/{default,default-merkledb}/{hash}
+Response xet_reconstruction(Context& ctx, Request& req);  // GET v1/reconstructions/{file}, v2/...
+Response xet_telemetry(Context& ctx, Request& req);       // POST v1/telemetry (dropped)
+// xet_transfer.cpp: GET v1/xorb-data/{xorb}?range&exp&sig (signed transfer URLs).
+Response xet_xorb_data(Context& ctx, Request& req);
 Response validate_yaml(Context& ctx, Request& req);
 
 // Explore (issue 5). listing.cpp: GET /api/{models,datasets,spaces}, .../{type}s-tags-by-type.

@@ -18,6 +18,7 @@
 #include "services/limits.h"
 #include "services/names.h"
 #include "services/repos.h"
+#include "services/xet.h"
 
 namespace hub::api::handlers {
 
@@ -146,6 +147,33 @@ Result<services::LfsGrant> check_token(Context& ctx, Request& req, lfs::UrlOp op
                                    req.query_param("token").value_or(""), now_unix());
 }
 
+// An LFS download href of an object this repo holds as a Xet file: the bytes rebuilt, Range too.
+Response xet_object_get(Context& ctx, Request& req, const storage::db::XetFileRow& file, std::string_view oid) {
+  bool unsatisfiable = false;
+  std::optional<lfs::ByteRange> range;
+  if (auto h = req.header("Range")) range = parse_range(*h, file.size, &unsatisfiable);
+  if (unsatisfiable) {
+    Response r = lfs_error(416, "Range not satisfiable");
+    r.set_header("Content-Range", "bytes */" + std::to_string(file.size));
+    return r;
+  }
+  uint64_t first = range ? range->offset : 0;
+  uint64_t len = range ? range->length.value_or(file.size - first) : file.size;
+  auto reader = services::xet_open_file(ctx.hub, file, first, len);
+  if (!reader) return lfs_error_of(reader.error());
+  Response res;
+  res.status = range ? 206 : 200;
+  res.set_header("Content-Type", "application/octet-stream");
+  res.set_header("Accept-Ranges", "bytes");
+  res.set_header("ETag", "\"" + std::string(oid) + "\"");
+  if (range)
+    res.set_header("Content-Range", "bytes " + std::to_string(first) + "-" + std::to_string(first + len - 1) + "/" +
+                                        std::to_string(file.size));
+  res.content_length = len;
+  res.stream = std::move(*reader);
+  return res;
+}
+
 }  // namespace
 
 Response lfs_batch(Context& ctx, Request& req, std::string_view type) {
@@ -162,10 +190,12 @@ Response lfs_batch(Context& ctx, Request& req, std::string_view type) {
   if (auto* r = std::get_if<Response>(&auth)) return std::move(*r);
   auto& a = std::get<Authorized>(auth);
 
+  bool offers_xet = false;
   if (const auto* t = json::find(o, "transfers"); t && !t->is_null()) {
     bool basic = false;
     if (!t->is_array()) return lfs_error(422, "transfers must be an array");
     for (const auto& x : t->as_array()) basic = basic || (x.is_string() && x.as_string() == "basic");
+    for (const auto& x : t->as_array()) offers_xet = offers_xet || (x.is_string() && x.as_string() == "xet");
     if (!basic && !t->as_array().empty()) return lfs_error(422, "Only the basic transfer is supported");
   }
   if (const auto* h = json::find(o, "hash_algo"); h && !h->is_null()) {
@@ -209,12 +239,46 @@ Response lfs_batch(Context& ctx, Request& req, std::string_view type) {
   }
   auto res = services::lfs_batch(ctx.hub, a.principal, a.repo, op, accepted, {req.base_url, lfs_url}, now_unix());
   if (!res) return lfs_error_of(res.error(), &a.principal);
+  // Uploads from a client that offers Xet (the JS client, Python 0.36-1.19) go through the CAS
+  // (XET.md §5.5): objects to upload get the xet-write-token href and a CAS token in headers;
+  // objects this repo already has as a Xet file need nothing.
+  bool xet = offers_xet && op == services::LfsOp::upload;
+  if (xet) {
+    std::string rev = "main";
+    if (const auto* ref = json::get_object(o, "ref"))
+      if (auto name = json::get_string(*ref, "name"); name && !name->empty()) rev = std::string(*name);
+    if (rev.starts_with("refs/heads/")) rev = rev.substr(11);
+    std::optional<services::XetToken> token;
+    for (auto& r : *res) {
+      if (!r.upload || r.error_code != 0) continue;
+      auto have = services::xet_file_for_sha256(ctx.hub, a.repo.row.id, r.oid);
+      if (!have) return lfs_error_of(have.error(), &a.principal);
+      r.verify.reset();
+      if (*have && (*have)->size == uint64_t(r.size)) {
+        r.upload.reset();
+        continue;
+      }
+      if (!token) {
+        auto t = services::xet_issue_token(ctx.hub, a.principal, type, a.repo.row.ns, a.repo.row.name,
+                                           storage::xet::CasOp::write, false, rev, req.base_url, now_unix());
+        if (!t) return lfs_error_of(t.error(), &a.principal);
+        token = std::move(*t);
+      }
+      services::LfsAction act;
+      act.href = req.base_url + "/api/" + std::string(type) + "s/" + a.repo.row.full_id() + "/xet-write-token/" +
+                 http::percent_encode(rev);
+      act.header = {{"X-Xet-Cas-Url", token->cas_url},
+                    {"X-Xet-Access-Token", token->access_token},
+                    {"X-Xet-Token-Expiration", std::to_string(token->exp)}};
+      r.upload = std::move(act);
+    }
+  }
   json::array out;
   for (size_t i = 0, next = 0; i < reqs.size(); ++i) {
     if (refused[i]) out.push_back(object_json(*refused[i]));
     else if (next < res->size()) out.push_back(object_json((*res)[next++]));
   }
-  return lfs_json(200, json::object{{"transfer", "basic"}, {"hash_algo", "sha256"}, {"objects", std::move(out)}});
+  return lfs_json(200, json::object{{"transfer", xet ? "xet" : "basic"}, {"hash_algo", "sha256"}, {"objects", std::move(out)}});
 }
 
 Response lfs_verify(Context& ctx, Request& req, std::string_view type) {
@@ -285,6 +349,11 @@ Response lfs_object_get(Context& ctx, Request& req) {
   if (!g) return lfs_error_of(g.error());
   // Download tokens are issued for objects linked to their repo; the read checks it again.
   auto size = services::lfs_object_size(ctx.hub, g->repo_id, g->oid, g->size);
+  if (!size && size.error().code == Errc::not_found) {
+    // Or a Xet file of the repo (issue 16): rebuilt from its xorbs.
+    auto xf = services::xet_file_for_sha256(ctx.hub, g->repo_id, g->oid);
+    if (xf && *xf && (*xf)->size == g->size) return xet_object_get(ctx, req, **xf, g->oid);
+  }
   if (!size) return lfs_error_of(size.error());
   bool unsatisfiable = false;
   std::optional<lfs::ByteRange> range;

@@ -72,10 +72,6 @@ Response preupload(Context& ctx, Request& req, std::string_view type) {
   return Response::json(200, json::object{{"files", std::move(out)}});
 }
 
-Response xet_token(Context& ctx, Request& req, std::string_view type) {
-  return Response::error(404, "Xet unsupported; set HF_HUB_DISABLE_XET=1");
-}
-
 // Always JSON: Python calls .json() before looking at the status (HUB_API.md §7).
 Response validate_yaml(Context& ctx, Request& req) {
   auto invalid = [](std::string msg) {

@@ -5,6 +5,7 @@
 #include "api/pagination.h"
 #include "api/revision.h"
 #include "http/message.h"
+#include "services/xet.h"
 
 namespace hub::api::handlers {
 
@@ -15,7 +16,9 @@ constexpr size_t kPageSize = 1000;        // the Hub's page size
 constexpr size_t kExpandedPageSize = 50;  // lastCommit costs a history walk
 constexpr size_t kMaxPathsInfo = 1000;
 
-json::object entry_json(const git::TreeEntry& e) {
+// xetHash (XET.md §5.3) for LFS files whose sha256 a Xet upload to this repo registered, so the
+// Python client downloads them through the CAS.
+json::object entry_json(Context& ctx, const OpenedRepo& opened, const git::TreeEntry& e) {
   bool dir = e.type == git::EntryType::directory;
   json::object o{{"type", dir ? "directory" : "file"},
                  {"oid", e.oid},
@@ -23,6 +26,9 @@ json::object entry_json(const git::TreeEntry& e) {
                  {"path", e.path}};
   if (!dir && e.lfs)
     o["lfs"] = json::object{{"oid", e.lfs->oid}, {"size", e.lfs->size}, {"pointerSize", e.lfs->pointer_size ? e.lfs->pointer_size : e.size}};
+  if (!dir && e.lfs)
+    if (auto x = services::xet_file_for_sha256(ctx.hub, opened.handle.row.id, e.lfs->oid); x && *x && (*x)->size == e.lfs->size)
+      o["xetHash"] = (*x)->hash;
   return o;
 }
 
@@ -66,7 +72,7 @@ Response list_tree(Context& ctx, Request& req, std::string_view type) {
   auto& slice = listed->entries;
   json::array out;
   out.reserve(slice.size());
-  for (auto& e : slice) out.push_back(entry_json(e));
+  for (auto& e : slice) out.push_back(entry_json(ctx, o, e));
   if (expand)
     if (auto r = add_last_commits(o, *commit, slice, out); !r) return o.error(r.error());
   Response res = Response::json(200, out);
@@ -142,7 +148,7 @@ Response paths_info(Context& ctx, Request& req, std::string_view type) {
     found.push_back(std::move(*e));
   }
   json::array out;
-  for (auto& e : found) out.push_back(entry_json(e));
+  for (auto& e : found) out.push_back(entry_json(ctx, o, e));
   if (expand)
     if (auto r = add_last_commits(o, *commit, found, out); !r) return o.error(r.error());
   return Response::json(200, out);

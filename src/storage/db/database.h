@@ -76,6 +76,7 @@ struct LfsObjectRef {
 }  // namespace hub::storage::db
 #include "storage/db/index_types.h"  // search index and counter rows (issue 5)
 #include "storage/db/discussion_types.h"  // discussions and pull requests (issue 17)
+#include "storage/db/xet_types.h"  // Xet CAS (issue 16)
 namespace hub::storage::db {
 
 class Database {
@@ -185,6 +186,24 @@ class Database {
   virtual Result<DiscussionEventRow> discussion_event(int64_t discussion_id, std::string_view uid) = 0;
   // Rewrites a comment's text, history, hidden flag and updated_at.
   virtual Result<void> update_discussion_event(const DiscussionEventRow& e) = 0;
+
+  // Xet CAS (issue 16, sqlite_xet.cpp / pg_xet.cpp). put_xet_xorb stores the row if new (true)
+  // and links the xorb to repo_id either way; links record the repo and uploader that brought or
+  // used a xorb or file, which is what access to them is decided by (services/xet.h).
+  virtual Result<bool> put_xet_xorb(const XetXorbRow& x, int64_t repo_id, int64_t uploader_id) = 0;
+  virtual Result<XetXorbRow> xet_xorb(std::string_view hash) = 0;  // not_found
+  // Ids of (at most limit) repos a xorb is linked to.
+  virtual Result<std::vector<int64_t>> xet_xorb_repos(std::string_view hash, int limit) = 0;
+  // Registers a shard's files, xorb links and dedup entries at once; false (nothing new) when this
+  // shard was registered before. Files already known keep their row and gain the repo link.
+  virtual Result<bool> put_xet_shard(const XetShardUpload& s) = 0;
+  virtual Result<XetFileRow> xet_file(std::string_view hash) = 0;  // not_found
+  virtual Result<bool> repo_has_xet_file(int64_t repo_id, std::string_view hash) = 0;
+  // Files with this sha256 registered through repo_id, newest first (one sha256 can have two Xet
+  // hashes: the JS and xet-core chunkers cut differently).
+  virtual Result<std::vector<XetFileRow>> xet_files_by_sha256(int64_t repo_id, std::string_view sha256) = 0;
+  // Xorbs (at most limit) whose dedup-eligible chunk this is.
+  virtual Result<std::vector<std::string>> xet_dedup_xorbs(std::string_view chunk, int limit) = 0;
 };
 
 }  // namespace hub::storage::db

@@ -225,6 +225,57 @@ CREATE TABLE reindex_queue (
 );
 INSERT INTO reindex_queue(repo_id) SELECT repo_id FROM repo_index;
 )sql",
+      // 7: Xet CAS (issue 16, services/xet.h): xorbs (bodies on the blob store by sha256, with
+      // their chunk index), registered files (terms; sha256 for commits by sha256), accepted
+      // shards, the repo and uploader of each xorb and file (access), and the global-dedup index
+      // of eligible chunks.
+      R"sql(
+CREATE TABLE xet_xorbs (
+  hash TEXT PRIMARY KEY,
+  sha256 TEXT NOT NULL,
+  size BIGINT NOT NULL,
+  unpacked BIGINT NOT NULL,
+  num_chunks BIGINT NOT NULL,
+  chunks TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE xet_xorb_repos (
+  xorb TEXT NOT NULL REFERENCES xet_xorbs(hash),
+  repo_id INTEGER NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
+  uploader_id BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (xorb, repo_id)
+);
+CREATE TABLE xet_files (
+  hash TEXT PRIMARY KEY,
+  sha256 TEXT NOT NULL,
+  size BIGINT NOT NULL,
+  terms TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX xet_files_sha256 ON xet_files(sha256);
+CREATE TABLE xet_file_repos (
+  file TEXT NOT NULL REFERENCES xet_files(hash),
+  repo_id INTEGER NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
+  uploader_id BIGINT NOT NULL,
+  shard TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (file, repo_id)
+);
+CREATE INDEX xet_file_repos_repo ON xet_file_repos(repo_id);
+CREATE TABLE xet_shards (
+  sha256 TEXT PRIMARY KEY,
+  size BIGINT NOT NULL,
+  repo_id BIGINT NOT NULL,
+  uploader_id BIGINT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE xet_dedup (
+  chunk TEXT NOT NULL,
+  xorb TEXT NOT NULL REFERENCES xet_xorbs(hash),
+  PRIMARY KEY (chunk, xorb)
+);
+)sql",
   };
   return m;
 }

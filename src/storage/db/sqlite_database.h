@@ -54,6 +54,15 @@ class SqliteDatabase final : public Database {
   Result<void> record_ref_update(const RefUpdate& u) override;
   Result<std::vector<RefUpdate>> ref_updates(int64_t repo_id, int limit) override;
 
+  // sqlite_xet.cpp
+  Result<bool> put_xet_xorb(const XetXorbRow& x, int64_t repo_id, int64_t uploader_id) override;
+  Result<XetXorbRow> xet_xorb(std::string_view hash) override;
+  Result<std::vector<int64_t>> xet_xorb_repos(std::string_view hash, int limit) override;
+  Result<bool> put_xet_shard(const XetShardUpload& s) override;
+  Result<XetFileRow> xet_file(std::string_view hash) override;
+  Result<bool> repo_has_xet_file(int64_t repo_id, std::string_view hash) override;
+  Result<std::vector<XetFileRow>> xet_files_by_sha256(int64_t repo_id, std::string_view sha256) override;
+  Result<std::vector<std::string>> xet_dedup_xorbs(std::string_view chunk, int limit) override;
   // sqlite_lfs.cpp
   Result<void> link_lfs_objects(int64_t repo_id, const std::vector<LfsObjectRef>& objects, int64_t at) override;
   Result<bool> repo_has_lfs_object(int64_t repo_id, std::string_view oid) override;
