@@ -166,8 +166,9 @@ check "listing by pipeline_tag: the same on both" same_on_both "/api/models?filt
 check "private repo: hidden from listings on both" same_on_both "/api/models?sort=id&direction=1" '[.[].id]'
 for n in a b; do
   eval "u=\$$(tr a-z A-Z <<<$n)"
-  check "private repo: 404 anonymously on node $n" \
-    test "$(curl -s -o /dev/null -w '%{http_code}' "$u/api/models/admin/secret-bert")" = 404
+  none=$(curl -s -o /dev/null -w '%{http_code}' "$u/api/models/admin/no-such-repo")
+  check "private repo: anonymously on node $n, the answer of a repo that does not exist ($none)" \
+    test "$(curl -s -o /dev/null -w '%{http_code}' "$u/api/models/admin/secret-bert")" = "$none" -a "$none" != 200
   check "private repo: readable with the token on node $n" \
     test "$(curl -s -o /dev/null -w '%{http_code}' "$u/api/models/admin/secret-bert" "${AUTH[@]}")" = 200
 done
@@ -234,11 +235,12 @@ for n in a b; do
   printf '{"key":"header","value":{"summary":"from %s","parentCommit":"%s"}}\n{"key":"file","value":{"path":"p/%s.txt","content":"%s","encoding":"utf-8"}}\n' \
     "$n" "$HEAD_SHA" "$n" "$n" >"$E2E_TMP/p$n.ndjson"
 done
-curl -s -o /dev/null -w '%{http_code}\n' -X POST "$A/api/models/admin/race/commit/main" "${AUTH[@]}" --data-binary @"$E2E_TMP/pa.ndjson" >"$E2E_TMP/pcodes" &
+curl -s -o /dev/null -w '%{http_code}\n' -X POST "$A/api/models/admin/race/commit/main" "${AUTH[@]}" --data-binary @"$E2E_TMP/pa.ndjson" >"$E2E_TMP/pcode-a" &
 p1=$!
-curl -s -o /dev/null -w '%{http_code}\n' -X POST "$B/api/models/admin/race/commit/main" "${AUTH[@]}" --data-binary @"$E2E_TMP/pb.ndjson" >>"$E2E_TMP/pcodes" &
+curl -s -o /dev/null -w '%{http_code}\n' -X POST "$B/api/models/admin/race/commit/main" "${AUTH[@]}" --data-binary @"$E2E_TMP/pb.ndjson" >"$E2E_TMP/pcode-b" &
 p2=$!
 wait $p1 $p2
+cat "$E2E_TMP/pcode-a" "$E2E_TMP/pcode-b" >"$E2E_TMP/pcodes"
 check "same parentCommit on both nodes: one 200 and one 412 ($(sort "$E2E_TMP/pcodes" | tr '\n' ' '))" \
   test "$(sort "$E2E_TMP/pcodes" | tr '\n' ' ')" = "200 412 "
 
@@ -280,7 +282,7 @@ printf '{"key":"header","value":{"summary":"after kill"}}\n{"key":"file","value"
 check "node a killed: API commit through nginx" \
   test "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$LB/api/models/admin/race/commit/main" "${AUTH[@]}" --data-binary @"$E2E_TMP/k.ndjson")" = 200
 check "git fsck of the shared repositories is clean" \
-  bash -c "git -C '$SHARED/repos/models/admin/bert-imdb.git' fsck --strict -q && git -C '$SHARED/repos/models/admin/race.git' fsck --strict -q"
+  bash -c "git -C '$SHARED/repos/models/admin/bert-imdb.git' fsck --strict --no-dangling && git -C '$SHARED/repos/models/admin/race.git' fsck --strict --no-dangling"
 # Node a restarts while b serves: start-up leaves b's work and the shared dir alone.
 start_node a "$A_PORT"; wait_node a
 check "node a restarted beside b: both serve the same head" same_on_both /api/models/admin/race '.sha' "${AUTH[@]}"
