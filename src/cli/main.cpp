@@ -39,6 +39,7 @@ std::string env_or(const char* name, std::string fallback) {
 
 std::string g_blobs = env_or("HUBD_BLOBS", "");
 std::string g_db = env_or("HUBD_DB", "");
+std::string g_scratch = env_or("HUBD_SCRATCH", "");
 
 // Quotas (services/limits.h): flags, else the environment, else the defaults.
 hub::services::Limits g_limits;
@@ -65,6 +66,7 @@ std::unique_ptr<hub::services::Hub> open_hub(const std::string& data, bool allow
   cfg.data_dir = data;
   cfg.blobs_url = g_blobs;
   cfg.db_url = g_db;
+  cfg.scratch_dir = g_scratch;
   cfg.allow_signup = allow_signup;
   cfg.limits = limits_from_flags();
   hub::storage::git::set_tree_limits(cfg.limits.tree);  // every tree walk of this process
@@ -222,6 +224,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_flag("--no-signup", no_signup, "Disable POST /api/users sign-up");
   serve_cmd->add_option("--blobs", g_blobs, "Large-file store: s3://bucket?endpoint=...&region=... (default: local disk)");
   serve_cmd->add_option("--db", g_db, "Metadata database (default: <data>/hubd.db)");
+  serve_cmd->add_option("--scratch", g_scratch,
+                        "This node's own folder (model snapshots, hooks) when --data is shared by several nodes "
+                        "(HUBD_SCRATCH; default: --data)");
   serve_cmd->add_option("--max-push-mb", g_max_push_mb, "Largest git push accepted, MiB (HUBD_MAX_PUSH_MB)");
   serve_cmd->add_option("--max-lfs-object-mb", g_max_lfs_mb, "Largest LFS object accepted, MiB (HUBD_MAX_LFS_OBJECT_MB)");
   serve_cmd->add_option("--max-tree-entries", g_max_tree_entries,

@@ -312,11 +312,14 @@ size_t CommitSession::operation_count() const { return state_->records.size(); }
 Result<CommitOutcome> CommitSession::finish() {
   State& s = *state_;
   CommitOutcome out;
-  // Commits to one repo from this process take turns for the short write-and-swap step (bodies
-  // still stream in parallel), so they queue instead of starving each other with rebuilds.
-  // The compare-and-swap below still guards against git pushes and other hubd processes.
+  // Commits to one repo take turns for the short write-and-swap step (bodies still stream in
+  // parallel), so they queue instead of starving each other with rebuilds: in this process on
+  // a stripe, across nodes on the database's lock of the repo (issue 18). The compare-and-swap
+  // below still guards against git pushes, which take neither.
   static std::array<std::mutex, 64> stripes;
   std::lock_guard turn(stripes[size_t(s.repo.row.id) % stripes.size()]);
+  auto held = s.hub->db().lock("repo-commit:" + std::to_string(s.repo.row.id));
+  if (!held) return std::unexpected(held.error());
   for (int attempt = 1;; ++attempt) {
     if (auto r = s.add_lfs_rules(); !r) return std::unexpected(op_error(r.error()));
     if (s.target.create_pr) {

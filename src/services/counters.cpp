@@ -1,11 +1,13 @@
 #include "services/counters.h"
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <condition_variable>
 #include <map>
 #include <mutex>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 
 #include "core/hash.h"
@@ -23,6 +25,7 @@ namespace {
 constexpr int64_t kDayMs = 86'400'000;
 constexpr int64_t kDatasetWindowMs = 5 * 60 * 1000;
 constexpr size_t kMaxDatasetVisitors = 1'000'000;  // (repo, ip) windows kept; beyond, oldest go
+constexpr int64_t kLibraryTtlMs = 5'000;
 
 std::string_view basename_of(std::string_view path) {
   auto slash = path.rfind('/');
@@ -38,7 +41,14 @@ struct State {
   std::mutex mu;
   std::map<std::pair<int64_t, int64_t>, int64_t> pending;             // (repo, day) -> n
   std::map<std::pair<int64_t, std::string>, int64_t> dataset_windows;  // (repo, ip) -> window start
-  std::unordered_map<int64_t, std::string> libraries;                  // repo -> library_name
+  // Visits that opened a window here, for the database's windows, which all nodes share: one
+  // visitor alternating between nodes opens one window there, so counts once (issue 18).
+  std::vector<storage::db::DownloadVisit> visits;
+  struct Library {
+    std::string name;
+    int64_t read_at = 0;
+  };
+  std::unordered_map<int64_t, Library> libraries;  // repo -> library_name, read at
   int64_t refreshed_day = 0;
   // flusher
   std::thread thread;
@@ -61,29 +71,54 @@ std::shared_ptr<State> state_of(Hub& hub) {
 std::string library_of(Hub& hub, State& st, int64_t repo_id) {
   {
     std::lock_guard lock(st.mu);
-    if (auto it = st.libraries.find(repo_id); it != st.libraries.end()) return it->second;
+    // Another node may re-index the repo (and change its library) without telling this one,
+    // so an entry is trusted only briefly.
+    if (auto it = st.libraries.find(repo_id); it != st.libraries.end() && now_ms() - it->second.read_at < kLibraryTtlMs)
+      return it->second.name;
   }
   std::string lib;
   if (auto row = hub.db().repo_index(repo_id); row && *row && (*row)->library_name) lib = *(*row)->library_name;
   std::lock_guard lock(st.mu);
   if (st.libraries.size() > 100'000) st.libraries.clear();  // a bound, not an LRU: misses are cheap
-  st.libraries[repo_id] = lib;
+  st.libraries[repo_id] = {lib, now_ms()};
   return lib;
 }
 
 Result<void> flush_state(Hub& hub, State& st) {
   std::vector<DownloadCount> batch;
+  std::vector<storage::db::DownloadVisit> visits;
   int64_t now = now_ms(), today = now / kDayMs;
   bool refresh_all = false;
   {
     std::lock_guard lock(st.mu);
     for (auto& [k, n] : st.pending) batch.push_back({k.first, k.second, n});
     st.pending.clear();
+    visits.swap(st.visits);
     std::erase_if(st.dataset_windows, [&](const auto& kv) { return now - kv.second >= kDatasetWindowMs; });
     if (st.refreshed_day != today) {
       refresh_all = true;
       st.refreshed_day = today;
     }
+  }
+  if (!visits.empty()) {
+    // One order on every node (repo, visitor; stable, so one key's visits stay in time order):
+    // two nodes' transactions then lock rows in the same order and cannot deadlock.
+    std::stable_sort(visits.begin(), visits.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.repo_id, a.visitor) < std::tie(b.repo_id, b.visitor);
+    });
+    auto opened = hub.db().open_download_windows(visits, kDatasetWindowMs);
+    if (!opened) {
+      std::lock_guard lock(st.mu);
+      st.visits.insert(st.visits.end(), visits.begin(), visits.end());
+      for (auto& d : batch) st.pending[{d.repo_id, d.day}] += d.n;
+      return std::unexpected(opened.error());
+    }
+    std::map<std::pair<int64_t, int64_t>, int64_t> counted;  // one entry per (repo, day) in the batch
+    for (auto& d : batch) counted[{d.repo_id, d.day}] += d.n;
+    for (size_t i = 0; i < visits.size() && i < opened->size(); ++i)
+      if ((*opened)[i]) ++counted[{visits[i].repo_id, visits[i].at / kDayMs}];
+    batch.clear();
+    for (auto& [k, n] : counted) batch.push_back({k.first, k.second, n});
   }
   if (!batch.empty()) {
     if (auto r = hub.db().add_downloads(batch, today); !r) {
@@ -161,7 +196,7 @@ void count_file_request(Hub& hub, const storage::db::RepoRow& repo, std::string_
   if (it == st->dataset_windows.end() && st->dataset_windows.size() >= kMaxDatasetVisitors)
     st->dataset_windows.clear();  // a flood of distinct IPs: forget windows rather than grow
   st->dataset_windows[key] = now;
-  ++st->pending[{repo.id, now / kDayMs}];
+  st->visits.push_back({repo.id, std::string(ip), now});
 }
 
 Result<void> flush_counters(Hub& hub) { return flush_state(hub, *state_of(hub)); }

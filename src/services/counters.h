@@ -7,6 +7,11 @@
 // thread writes the batch as per-day buckets every second and once a day refreshes the windowed
 // figures (downloads = last 30 days, trendingScore = downloads + new likes of the last 7 days).
 // Likes are written at once (they are rare and the caller wants the new count).
+// Several nodes (issue 18): the counts are summed in the database, and a dataset visitor's
+// 5-minute window is the database's (Database::open_download_windows, batched by the flusher;
+// each node's own window map only spares it repeated visits), so a visitor whose requests
+// alternate between nodes counts once. The library cache is trusted for 5 s only, since another
+// node may re-index the repo.
 // Thread-safe.
 #pragma once
 

@@ -165,7 +165,13 @@ Result<RepoIndexRow> build_index_row(Hub& hub, const RepoRow& row, const std::st
 
 Result<void> index_repo(Hub& hub, const RepoRow& row) {
   std::lock_guard lock(repo_lock(row.id));
+  // Read before the head: an indexer on another node that read an older head has a lower or
+  // equal seq, and put_repo_index keeps the row with the higher one (RepoIndexRow::seq). Equal
+  // seqs may still land out of order, but the ref update behind the newest head is recorded
+  // before its own index pass starts, and that pass reads a higher seq.
+  HUB_TRY(seq, hub.db().ref_update_seq(row.id));
   HUB_TRY(built, build_index_row(hub, row, hub.repo_path(row.type, row.ns, row.name)));
+  built.seq = seq;
   auto r = hub.db().put_repo_index({built});
   forget_repo_library(hub, row.id);
   return r;
@@ -253,6 +259,9 @@ void start_background(Hub& hub) {
   slot = std::make_unique<Background>();
   auto* bg = slot.get();
   bg->catchup = std::thread([&hub, bg] {
+    // One node at a time catches up (issue 18); the others find nothing left when they get it.
+    auto held = hub.db().lock("index-catchup");
+    if (!held) log::warn("cannot take the index catch-up lock", {{"error", held.error().message}});
     size_t total = 0;
     while (!bg->stop) {
       size_t n = index_missing(hub, 50);

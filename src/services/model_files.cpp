@@ -31,7 +31,7 @@ bool wanted(const std::string& path) {
 }
 
 std::string cache_dir(const Hub& hub, const RepoHandle& repo, const RepoView& view) {
-  return hub.data_dir() + "/cache/models/" + repo.row.uid + "/" + view.commit;
+  return hub.scratch_dir() + "/cache/models/" + repo.row.uid + "/" + view.commit;
 }
 
 Result<void> write_lfs(Hub& hub, int64_t repo_id, const RepoViewFile& f, const std::string& dest) {
@@ -73,7 +73,8 @@ ModelFiles plan_model_files(const Hub& hub, const RepoHandle& repo, const RepoVi
 Result<std::string> materialize_model_files(Hub& hub, const RepoHandle& repo, const RepoView& view) {
   std::string dir = cache_dir(hub, repo, view);
   if (stdfs::exists(dir)) return dir;
-  std::string tmp = hub.tmp_dir() + "/model-" + hex_encode(random_bytes(8));
+  // Built beside the cache (this node's scratch, one filesystem) and renamed into place.
+  std::string tmp = hub.scratch_dir() + "/tmp/model-" + hex_encode(random_bytes(8));
   auto cleanup = [&] {
     std::error_code ec;
     stdfs::remove_all(tmp, ec);

@@ -19,7 +19,7 @@ namespace {
 std::mutex g_mu;  // pins and trims: a trim never sees a pin half-taken
 std::unordered_map<std::string, int> g_pins;
 
-std::string root_of(const Hub& hub) { return hub.data_dir() + "/cache/models"; }
+std::string root_of(const Hub& hub) { return hub.scratch_dir() + "/cache/models"; }
 
 // Bytes of the files under `dir` that no other directory links (st_nlink == 1).
 uint64_t own_bytes(const stdfs::path& dir) {

@@ -34,7 +34,7 @@ Result<ReceivePackSetup> receive_pack_setup(const Hub& hub) {
   s.config.push_back("receive.maxInputSize=" + std::to_string(l.max_push_bytes));
   s.max_body_bytes = l.max_push_bytes + kCommandsSlack;
   if (!l.hook_binary.empty()) {
-    std::string dir = hub.data_dir() + "/hooks";
+    std::string dir = hub.scratch_dir() + "/hooks";  // node-local: names this node's binary
     if (auto r = git::install_pre_receive_hook(dir); !r) return std::unexpected(r.error());
     s.config.push_back("core.hooksPath=" + dir);
     s.env.push_back("HUBD_HOOK_BIN=" + l.hook_binary);

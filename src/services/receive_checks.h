@@ -1,6 +1,7 @@
 // Receive-side checks of a git push. receive_pack_setup says how git receive-pack runs here:
 // with its input capped (receive.maxInputSize, so git itself tells the user the pack is too
-// large) and with a pre-receive hook (core.hooksPath=<data>/hooks) that runs
+// large) and with a pre-receive hook (core.hooksPath=<scratch>/hooks: node-local, as it names
+// this node's binary) that runs
 // `hubd git-hook pre-receive`, which is run_pre_receive_hook: after git has received and
 // indexed the pack into its quarantine and before any ref moves, it checks every new commit's
 // tree against the tree limits (storage/git/tree_limits.h), then each new branch tip's

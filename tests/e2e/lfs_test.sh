@@ -173,9 +173,10 @@ expect_error 403 "path traversal in the href oid" PUT "/api/lfs-objects/..%2F..%
 # Tokens signed by hand with the server secret: an expired one fails, a live one works (so the
 # expired case fails for its expiry, not for a signing mistake).
 mint() {  # mint OP OID SIZE EXPIRES REPO_ID
-  "$PY" - "$DATA/secret" "$@" <<'EOF'
-import base64, hashlib, hmac, sys
-secret = open(sys.argv[1], "rb").read()
+  "$PY" - "$DATA/hubd.db" "$@" <<'EOF'
+import base64, hashlib, hmac, sqlite3, sys
+# The secret is in the database (settings; issue 18: every node signs with the same one).
+secret = sqlite3.connect(sys.argv[1]).execute("SELECT value FROM settings WHERE key = 'secret'").fetchone()[0].encode()
 op, oid, size, exp, repo = sys.argv[2:7]
 key = hmac.new(secret, b"lfs-href repo " + repo.encode(), hashlib.sha256).hexdigest().encode()
 b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()

@@ -72,6 +72,7 @@ TEST_F(IndexerTest, QueuedReindexRewritesStaleRows) {
   storage::db::RepoIndexRow stale;  // what the old rule indexed: no library, no task
   stale.repo_id = h.row.id;
   stale.commit = row_of(h).commit;
+  stale.seq = *hub_->db().ref_update_seq(h.row.id);  // of the same head (rows only move forward)
   ASSERT_TRUE(hub_->db().put_repo_index({stale}));
   EXPECT_FALSE(row_of(h).pipeline_tag);
   auto none = reindex_queued(*hub_);

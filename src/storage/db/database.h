@@ -204,6 +204,27 @@ class Database {
   virtual Result<std::vector<XetFileRow>> xet_files_by_sha256(int64_t repo_id, std::string_view sha256) = 0;
   // Xorbs (at most limit) whose dedup-eligible chunk this is.
   virtual Result<std::vector<std::string>> xet_dedup_xorbs(std::string_view chunk, int limit) = 0;
+  // Several nodes on one database (issue 18; sqlite_cluster.cpp, pg_cluster.cpp).
+  // A cluster-wide exclusive lock on `name`, held until the returned object is destroyed;
+  // waits while another holder has it. PostgreSQL: a session advisory lock on a connection of
+  // its own (outside the pool, so a holder can still run queries without starving the pool);
+  // SQLite (one server process per file): an in-process mutex per name. Not re-entrant.
+  class Lock {
+   public:
+    virtual ~Lock() = default;
+  };
+  virtual Result<std::unique_ptr<Lock>> lock(std::string_view name) = 0;
+  // The value stored under `key`, storing `value` first when there is none. Atomic: of several
+  // nodes initialising at once, every one gets the value the first one stored.
+  virtual Result<std::string> setting_or_init(std::string_view key, std::string_view value) = 0;
+  // Dedup windows of dataset downloads: for each visit, opens the (repo, visitor) window at
+  // visit.at unless one opened less than window_ms before; true where a window opened (the
+  // visit counts). Windows older than window_ms are forgotten. Visits are applied in order.
+  virtual Result<std::vector<bool>> open_download_windows(const std::vector<DownloadVisit>& visits,
+                                                          int64_t window_ms) = 0;
+  // The id of the repo's newest recorded ref update, 0 if none: read before an indexer reads
+  // the head, it orders index rows (RepoIndexRow::seq; put_repo_index keeps the newer).
+  virtual Result<int64_t> ref_update_seq(int64_t repo_id) = 0;
 };
 
 }  // namespace hub::storage::db

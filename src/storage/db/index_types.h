@@ -29,6 +29,9 @@ struct RepoIndexRow {
   std::string errors = "[]";               // JSON text: array of card/indexing error strings
   std::string search_text;                 // free text for full-text search (tags, card text)
   int64_t indexed_at = 0;                  // unix ms
+  // Write order across nodes: Database::ref_update_seq read before the head was. put_repo_index
+  // leaves a stored row with a higher seq alone, so a slow indexer never overwrites a newer head.
+  int64_t seq = 0;
 };
 
 // A filter posting that is not a tag (pipeline_tag exact match, card languages): a control
@@ -80,6 +83,13 @@ struct DownloadCount {
   int64_t repo_id = 0;
   int64_t day = 0;  // unix day (ms / 86'400'000)
   int64_t n = 0;
+};
+
+// One dataset file request, for the download dedup window (Database::open_download_windows).
+struct DownloadVisit {
+  int64_t repo_id = 0;
+  std::string visitor;  // client address
+  int64_t at = 0;       // unix ms
 };
 
 struct LikeRow {

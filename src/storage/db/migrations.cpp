@@ -276,6 +276,22 @@ CREATE TABLE xet_dedup (
   PRIMARY KEY (chunk, xorb)
 );
 )sql",
+      // 8: several nodes on one database (issue 18): settings shared by every node (the URL
+      // signing secret), dataset download dedup windows, and the write order of index rows.
+      R"sql(
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE download_windows (
+  repo_id INTEGER NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
+  visitor TEXT NOT NULL,
+  opened_at BIGINT NOT NULL,
+  PRIMARY KEY (repo_id, visitor)
+);
+CREATE INDEX download_windows_opened ON download_windows(opened_at);
+ALTER TABLE repo_index ADD COLUMN seq BIGINT NOT NULL DEFAULT 0;
+)sql",
   };
   return m;
 }

@@ -127,6 +127,8 @@ class Pool {
   // (restart, pg_terminate_backend, idle timeout) is reopened first.
   Result<Lease> take();
   size_t open_count();
+  // A connection of its own, outside the pool's count (Database::lock holds one per lock).
+  Result<ConnPtr> open_dedicated() { return open_one(); }
 
  private:
   Result<ConnPtr> open_one();

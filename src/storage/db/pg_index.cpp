@@ -143,30 +143,32 @@ Result<void> PgDatabase::put_repo_index(const std::vector<RepoIndexRow>& rows) {
       if (!type) return std::unexpected(type.error());
       if (type->empty()) continue;
       std::string t = type->str(0, 0);
-      if (auto e = pg::run(conn,
-                           "INSERT INTO repo_index(repo_id, commit_oid, pipeline_tag, library_name, tags, card_data, "
-                           "config, extra, errors, search_text, search_vec, indexed_at) "
-                           "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,array_to_tsvector($11::text[]),$12) "
-                           "ON CONFLICT (repo_id) DO UPDATE SET commit_oid = excluded.commit_oid, "
-                           "pipeline_tag = excluded.pipeline_tag, library_name = excluded.library_name, "
-                           "tags = excluded.tags, card_data = excluded.card_data, config = excluded.config, "
-                           "extra = excluded.extra, errors = excluded.errors, search_text = excluded.search_text, "
-                           "search_vec = excluded.search_vec, indexed_at = excluded.indexed_at",
-                           pg::Params()
-                               .add(row.repo_id)
-                               .add(row.commit)
-                               .add(row.pipeline_tag)
-                               .add(row.library_name)
-                               .add(tags_to_json(row.tags))
-                               .add(row.card_data)
-                               .add(row.config)
-                               .add(row.extra)
-                               .add(row.errors)
-                               .add(row.search_text)
-                               .add(text_words(row.search_text))
-                               .add(row.indexed_at));
-          !e)
-        return e;
+      auto up = pg::exec(conn,
+                         "INSERT INTO repo_index(repo_id, commit_oid, pipeline_tag, library_name, tags, card_data, "
+                         "config, extra, errors, search_text, search_vec, indexed_at, seq) "
+                         "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,array_to_tsvector($11::text[]),$12,$13) "
+                         "ON CONFLICT (repo_id) DO UPDATE SET commit_oid = excluded.commit_oid, "
+                         "pipeline_tag = excluded.pipeline_tag, library_name = excluded.library_name, "
+                         "tags = excluded.tags, card_data = excluded.card_data, config = excluded.config, "
+                         "extra = excluded.extra, errors = excluded.errors, search_text = excluded.search_text, "
+                         "search_vec = excluded.search_vec, indexed_at = excluded.indexed_at, seq = excluded.seq "
+                         "WHERE repo_index.seq <= excluded.seq",
+                         pg::Params()
+                             .add(row.repo_id)
+                             .add(row.commit)
+                             .add(row.pipeline_tag)
+                             .add(row.library_name)
+                             .add(tags_to_json(row.tags))
+                             .add(row.card_data)
+                             .add(row.config)
+                             .add(row.extra)
+                             .add(row.errors)
+                             .add(row.search_text)
+                             .add(text_words(row.search_text))
+                             .add(row.indexed_at)
+                             .add(row.seq));
+      if (!up) return std::unexpected(up.error());
+      if (up->affected() == 0) continue;  // a newer row is stored (RepoIndexRow::seq)
       if (auto e = pg::run(conn, "DELETE FROM repo_tags WHERE repo_id = $1", pg::Params().add(row.repo_id)); !e)
         return e;
       std::vector<std::string> postings = row.tags;

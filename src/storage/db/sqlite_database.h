@@ -101,6 +101,13 @@ class SqliteDatabase final : public Database {
   Result<DiscussionEventRow> discussion_event(int64_t discussion_id, std::string_view uid) override;
   Result<void> update_discussion_event(const DiscussionEventRow& e) override;
 
+  // Several nodes on one database (issue 18): sqlite_cluster.cpp.
+  Result<std::unique_ptr<Lock>> lock(std::string_view name) override;
+  Result<std::string> setting_or_init(std::string_view key, std::string_view value) override;
+  Result<std::vector<bool>> open_download_windows(const std::vector<DownloadVisit>& visits,
+                                                  int64_t window_ms) override;
+  Result<int64_t> ref_update_seq(int64_t repo_id) override;
+
  private:
   sqlite::Pool pool_;
   int version_ = 0;

@@ -209,12 +209,13 @@ Result<void> SqliteDatabase::put_repo_index(const std::vector<RepoIndexRow>& row
     Prepared type_of(c->get(), "SELECT type FROM repos WHERE id = ?");
     Prepared upsert(c->get(),
                     "INSERT INTO repo_index(repo_id, commit_oid, pipeline_tag, library_name, tags, card_data, "
-                    "config, extra, errors, search_text, indexed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
+                    "config, extra, errors, search_text, indexed_at, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
                     "ON CONFLICT(repo_id) DO UPDATE SET commit_oid = excluded.commit_oid, "
                     "pipeline_tag = excluded.pipeline_tag, library_name = excluded.library_name, "
                     "tags = excluded.tags, card_data = excluded.card_data, config = excluded.config, "
                     "extra = excluded.extra, errors = excluded.errors, search_text = excluded.search_text, "
-                    "indexed_at = excluded.indexed_at");
+                    "indexed_at = excluded.indexed_at, seq = excluded.seq "
+                    "WHERE repo_index.seq <= excluded.seq");
     Prepared del_tags(c->get(), "DELETE FROM repo_tags WHERE repo_id = ?");
     Prepared add_tag(c->get(), "INSERT OR IGNORE INTO repo_tags(type, tag, repo_id) VALUES (?,?,?)");
     for (const auto& row : rows) {
@@ -238,7 +239,9 @@ Result<void> SqliteDatabase::put_repo_index(const std::vector<RepoIndexRow>& row
       upsert.bind(9, row.errors);
       upsert.bind(10, row.search_text);
       upsert.bind(11, row.indexed_at);
+      upsert.bind(12, row.seq);
       if (auto e = upsert.run(); !e) return e;
+      if (sqlite3_changes(c->get()) == 0) continue;  // a newer row is stored (RepoIndexRow::seq)
       del_tags.bind(1, row.repo_id);
       if (auto e = del_tags.run(); !e) return e;
       std::vector<std::string> postings = row.tags;
