@@ -76,6 +76,7 @@ struct LfsObjectRef {
 }  // namespace hub::storage::db
 #include "storage/db/index_types.h"  // search index and counter rows (issue 5)
 #include "storage/db/discussion_types.h"  // discussions and pull requests (issue 17)
+#include "storage/db/job_types.h"  // background jobs and webhooks (issue 17)
 namespace hub::storage::db {
 
 class Database {
@@ -185,6 +186,37 @@ class Database {
   virtual Result<DiscussionEventRow> discussion_event(int64_t discussion_id, std::string_view uid) = 0;
   // Rewrites a comment's text, history, hidden flag and updated_at.
   virtual Result<void> update_discussion_event(const DiscussionEventRow& e) = 0;
+  // Durable background jobs (issue 17/18, sqlite_jobs.cpp; job_types.h has the states).
+  // enqueue_job: true when a job was added, false when it joined the pending job of the same
+  // non-empty (kind, key) (that job keeps its payload and due time).
+  virtual Result<bool> enqueue_job(const JobRow& j) = 0;
+  // Leases at most limit due jobs of the given kinds (empty: any kind) (pending with run_after <= now, or leased with an expired
+  // lease) to owner until now + lease_ms, oldest due first, counting an attempt on each. A job
+  // whose (kind, key) has another job under a live lease is skipped (one per key at a time).
+  // Two claimers never get the same job.
+  virtual Result<std::vector<JobRow>> claim_jobs(std::string_view owner, const std::vector<std::string>& kinds,
+                                                 int64_t now, int64_t lease_ms, int limit) = 0;
+  // Removes the job; not_found when owner no longer holds its lease (it expired and was retaken).
+  virtual Result<void> complete_job(int64_t id, std::string_view owner) = 0;
+  // Back to pending, due at run_after, with the error; not_found as complete_job. If a pending
+  // job of the same (kind, key) appeared meanwhile, this one is dropped into it.
+  virtual Result<void> fail_job(int64_t id, std::string_view owner, int64_t run_after, std::string_view error) = 0;
+  // Jobs of kind ("" = all), pending and leased; oldest first, at most limit (tests, the UI).
+  virtual Result<std::vector<JobRow>> list_jobs(std::string_view kind, int limit) = 0;
+
+  // Webhooks (issue 17, sqlite_jobs.cpp). owner_id nullopt lists every webhook (to match events).
+  virtual Result<WebhookRow> create_webhook(const WebhookRow& w) = 0;
+  virtual Result<WebhookRow> webhook_by_uid(std::string_view uid) = 0;
+  virtual Result<std::vector<WebhookRow>> list_webhooks(std::optional<int64_t> owner_id) = 0;
+  // Rewrites url, watched, domains, secret, disabled, updated_at.
+  virtual Result<void> update_webhook(const WebhookRow& w) = 0;
+  virtual Result<void> delete_webhook(int64_t id) = 0;
+  virtual Result<WebhookDeliveryRow> add_webhook_delivery(const WebhookDeliveryRow& d) = 0;
+  virtual Result<WebhookDeliveryRow> webhook_delivery(int64_t id) = 0;
+  // Rewrites state, status, error, attempts, updated_at.
+  virtual Result<void> update_webhook_delivery(const WebhookDeliveryRow& d) = 0;
+  // Newest first, at most limit.
+  virtual Result<std::vector<WebhookDeliveryRow>> webhook_deliveries(int64_t webhook_id, int limit) = 0;
 };
 
 }  // namespace hub::storage::db
