@@ -44,6 +44,23 @@ void JobRunner::start() {
   std::lock_guard lock(mu_);
   if (!threads_.empty() || stopping_) return;
   for (size_t i = 0; i < opts_.threads; ++i) threads_.emplace_back([this] { run_worker(); });
+  if (opts_.threads > 0) heartbeat_ = std::thread([this] { run_heartbeat(); });
+}
+
+void JobRunner::run_heartbeat() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    beat_cv_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(opts_.lease_ms / 3, 10)),
+                      [&] { return beat_stop_; });
+    if (beat_stop_) return;
+    std::vector<int64_t> ids(active_.begin(), active_.end());
+    lock.unlock();
+    int64_t until = now_ms() + opts_.lease_ms;
+    for (int64_t id : ids)
+      if (auto r = hub_.db().renew_job_lease(id, opts_.owner, until); !r && r.error().code != Errc::not_found)
+        log::warn("cannot renew a job lease", {{"error", r.error().message}});
+    lock.lock();
+  }
 }
 
 int64_t JobRunner::backoff_for(const JobPolicy& p, int64_t attempts) {
@@ -82,6 +99,7 @@ bool JobRunner::run_one() {
   JobPolicy policy;
   {
     std::lock_guard lock(mu_);
+    active_.insert(job.id);
     auto it = handlers_.find(job.kind);
     h = it->second.first;
     policy = it->second.second;
@@ -91,6 +109,10 @@ bool JobRunner::run_one() {
     r = h(hub_, job);
   } catch (const std::exception& e) {
     r = fail(Errc::internal, std::string("job handler threw: ") + e.what());
+  }
+  {
+    std::lock_guard lock(mu_);
+    active_.erase(job.id);
   }
   Result<void> end;
   if (r) {
@@ -174,6 +196,12 @@ void JobRunner::stop() {
   for (auto& t : threads_)
     if (t.joinable()) t.join();
   threads_.clear();
+  {
+    std::lock_guard lock(mu_);
+    beat_stop_ = true;
+  }
+  beat_cv_.notify_all();
+  if (heartbeat_.joinable()) heartbeat_.join();
 }
 
 namespace {

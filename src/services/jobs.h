@@ -5,6 +5,8 @@
 // a dead node's jobs come back when its lease expires, and jobs of one (kind, key) never run
 // at once. A runner wakes at once on its own node's enqueue and polls (HUBD_JOBS_POLL_MS,
 // default 1000) for other nodes' work and for retries coming due.
+// While jobs run, a heartbeat renews their leases every lease_ms / 3, so a long job is not
+// taken by another node while its node is alive.
 // A handler's error retries the job with exponential backoff (the kind's policy) until
 // max_attempts; Errc::invalid_argument (a payload that can never run) drops it at once.
 // stop() lets running jobs finish, keeps taking due jobs for up to drain_ms, then joins; what
@@ -18,6 +20,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -68,6 +71,7 @@ class JobRunner {
 
  private:
   void run_worker();
+  void run_heartbeat();
   bool run_one();  // claims and runs one job; false when none was due
   std::vector<std::string> kinds() const;
 
@@ -81,6 +85,10 @@ class JobRunner {
   bool stopping_ = false;
   std::chrono::steady_clock::time_point stop_deadline_;
   std::vector<std::thread> threads_;
+  std::set<int64_t> active_;  // ids of the jobs running here (heartbeat renews their leases)
+  std::condition_variable beat_cv_;
+  bool beat_stop_ = false;
+  std::thread heartbeat_;
 };
 
 // The hub's runner, with every built-in kind registered (post_push, webhook_event,

@@ -125,6 +125,32 @@ TEST_F(JobsTest, TwoRunnersRunEachJobOnceAndKeysNeverOverlap) {
   EXPECT_NE(a.owner(), b.owner());
 }
 
+// A job running longer than its lease keeps it: the runner's heartbeat renews the lease while
+// the handler runs (the handler waits until it sees the renewal in the database).
+TEST_F(JobsTest, HeartbeatRenewsTheLeaseOfARunningJob) {
+  JobRunner::Options o = fast(1);
+  o.lease_ms = 90;  // heartbeat every 30 ms
+  JobRunner r(*hub_, o);
+  std::atomic<bool> renewed{false};
+  r.handle("long", [&](Hub& h, const storage::db::JobRow& j) -> Result<void> {
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < until) {
+      auto js = h.db().list_jobs("long", 10);
+      if (js && js->size() == 1 && js->front().lease_until > j.lease_until) {
+        renewed = true;
+        return {};
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return {};
+  });
+  r.start();
+  ASSERT_TRUE(r.enqueue("long", "", "x"));
+  ASSERT_TRUE(settle("long"));
+  r.stop();
+  EXPECT_TRUE(renewed.load());
+}
+
 TEST_F(JobsTest, StopLeavesUnstartedWorkQueued) {
   JobRunner r(*hub_, fast(0));  // enqueues only
   r.handle("t", [](Hub&, const storage::db::JobRow&) -> Result<void> { return {}; });

@@ -201,6 +201,9 @@ class Database {
   // Back to pending, due at run_after, with the error; not_found as complete_job. If a pending
   // job of the same (kind, key) appeared meanwhile, this one is dropped into it.
   virtual Result<void> fail_job(int64_t id, std::string_view owner, int64_t run_after, std::string_view error) = 0;
+  // Extends a lease its owner still holds to lease_until (a long job's heartbeat); not_found
+  // when owner no longer holds it.
+  virtual Result<void> renew_job_lease(int64_t id, std::string_view owner, int64_t lease_until) = 0;
   // Jobs of kind ("" = all), pending and leased; oldest first, at most limit (tests, the UI).
   virtual Result<std::vector<JobRow>> list_jobs(std::string_view kind, int limit) = 0;
 

@@ -124,6 +124,16 @@ Result<void> PgDatabase::complete_job(int64_t id, std::string_view owner) {
   return {};
 }
 
+Result<void> PgDatabase::renew_job_lease(int64_t id, std::string_view owner, int64_t lease_until) {
+  auto c = pool_.take();
+  if (!c) return std::unexpected(c.error());
+  auto r = pg::exec(c->get(), "UPDATE jobs SET lease_until = $1 WHERE id = $2 AND lease_owner = $3 AND lease_owner <> ''",
+                    pg::Params().add(lease_until).add(id).add(owner));
+  if (!r) return std::unexpected(r.error());
+  if (r->affected() == 0) return fail(Errc::not_found, "job not leased by this owner");
+  return {};
+}
+
 Result<void> PgDatabase::fail_job(int64_t id, std::string_view owner, int64_t run_after, std::string_view error) {
   auto c = pool_.take();
   if (!c) return std::unexpected(c.error());

@@ -97,6 +97,7 @@ class SqliteDatabase final : public Database {
   Result<std::vector<JobRow>> claim_jobs(std::string_view owner, const std::vector<std::string>& kinds, int64_t now,
                                          int64_t lease_ms, int limit) override;
   Result<void> complete_job(int64_t id, std::string_view owner) override;
+  Result<void> renew_job_lease(int64_t id, std::string_view owner, int64_t lease_until) override;
   Result<void> fail_job(int64_t id, std::string_view owner, int64_t run_after, std::string_view error) override;
   Result<std::vector<JobRow>> list_jobs(std::string_view kind, int limit) override;
   Result<WebhookRow> create_webhook(const WebhookRow& w) override;

@@ -143,6 +143,16 @@ Result<void> SqliteDatabase::complete_job(int64_t id, std::string_view owner) {
   return {};
 }
 
+Result<void> SqliteDatabase::renew_job_lease(int64_t id, std::string_view owner, int64_t lease_until) {
+  auto c = pool_.take();
+  if (!c) return std::unexpected(c.error());
+  Stmt st(c->get(), "UPDATE jobs SET lease_until = ? WHERE id = ? AND lease_owner = ? AND lease_owner <> ''");
+  st.bind(1, lease_until).bind(2, id).bind(3, owner);
+  if (auto r = st.exec(); !r) return r;
+  if (sqlite3_changes(c->get()) == 0) return fail(Errc::not_found, "job not leased by this owner");
+  return {};
+}
+
 Result<void> SqliteDatabase::fail_job(int64_t id, std::string_view owner, int64_t run_after, std::string_view error) {
   auto c = pool_.take();
   if (!c) return std::unexpected(c.error());

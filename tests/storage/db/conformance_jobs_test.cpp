@@ -105,6 +105,17 @@ TEST_P(ConformanceJobs, ExpiredLeasesAreReclaimed) {
   ASSERT_EQ(next.size(), 1u) << "then the key's pending job";
   EXPECT_NE(next[0].id, first[0].id);
   EXPECT_EQ(db->claim_jobs("", {}, 1, 1, 1).error().code, Errc::invalid_argument);
+
+  // A heartbeat keeps a long job's lease: renewed, it is not due when the first lease ends.
+  ASSERT_TRUE(db->complete_job(next[0].id, "alive").has_value());
+  EXPECT_TRUE(enqueue("k", "r2", "{}", 0));
+  auto longjob = claim("busy", 200, 10, 30);
+  ASSERT_EQ(longjob.size(), 1u);
+  ASSERT_TRUE(db->renew_job_lease(longjob[0].id, "busy", 300).has_value());
+  EXPECT_EQ(db->renew_job_lease(longjob[0].id, "other", 400).error().code, Errc::not_found);
+  EXPECT_TRUE(claim("thief", 250).empty()) << "renewed to 300";
+  EXPECT_EQ(claim("thief", 300).size(), 1u) << "then it lapses like any lease";
+  EXPECT_EQ(db->renew_job_lease(longjob[0].id, "busy", 400).error().code, Errc::not_found) << "retaken";
 }
 
 // A node claims only the kinds it can run (nodes of several versions share one queue).
