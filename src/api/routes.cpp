@@ -51,6 +51,14 @@ void add_routes(http::Router& r, Context& ctx) {
   r.add("GET", "/api/settings/tokens", bind(h::list_tokens));
   r.add("POST", "/api/settings/tokens", writes(bind(h::create_token)));
   r.add("DELETE", "/api/settings/tokens/{id}", writes(bind(h::delete_token)));
+  // Webhooks (issue 17), the Hub's settings API.
+  r.add("GET", "/api/settings/webhooks", bind(h::list_webhooks));
+  r.add("POST", "/api/settings/webhooks", writes(bind(h::create_webhook)));
+  r.add("GET", "/api/settings/webhooks/{id}", bind(h::get_webhook));
+  r.add("POST", "/api/settings/webhooks/{id}", writes(bind(h::update_webhook)));
+  r.add("DELETE", "/api/settings/webhooks/{id}", writes(bind(h::delete_webhook)));
+  r.add("POST", "/api/settings/webhooks/{id}/enable", writes(bind(h::enable_webhook)));
+  r.add("POST", "/api/settings/webhooks/{id}/disable", writes(bind(h::disable_webhook)));
 
   // Inference API (issue 7). Bodies up to 16 MiB reach the handler, which refuses long inputs
   // with a clear 400 rather than a bare 413.

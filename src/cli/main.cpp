@@ -17,6 +17,7 @@
 #include "services/accounts.h"
 #include "services/hub.h"
 #include "services/indexer.h"
+#include "services/webhooks.h"
 #include "services/receive_checks.h"
 #include "storage/git/tree_limits.h"
 #ifdef HUBD_HAVE_INFERENCE
@@ -165,7 +166,8 @@ int serve(const std::string& host, int port, const std::string& data, const std:
 #endif
   std::printf("hubd listening on %s\n", url.c_str());
   std::fflush(stdout);
-  hub::services::start_background(*hubp);  // search index catch-up, download counter flusher
+  hub::services::set_webhook_base_url(public_url.empty() ? url : public_url);  // links in webhook payloads
+  hub::services::start_background(*hubp);  // search index catch-up, download counter flusher, jobs
   server.run();
   hub::services::stop_background(*hubp);   // writes the pending download counts
   return 0;

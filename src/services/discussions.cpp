@@ -9,6 +9,7 @@
 #include "core/time.h"
 #include "services/commits.h"
 #include "services/refs_changed.h"
+#include "services/webhooks.h"
 #include "storage/git/diff.h"
 #include "storage/git/merge.h"
 #include "storage/git/repo.h"
@@ -171,6 +172,7 @@ Result<db::DiscussionRow> create_discussion(Hub& hub, const Principal& p, RepoRe
   auto first = make_event(0, "comment", p.account->id, desc);
   if (!pull_request) {
     HUB_TRY(made, hub.db().create_discussion(d, first, 1));
+    emit_discussion_event(hub, h.row, made.first.num, "create");
     return made.first;
   }
   HUB_TRY(g, git::Repo::open(h.path));
@@ -183,6 +185,7 @@ Result<db::DiscussionRow> create_discussion(Hub& hub, const Principal& p, RepoRe
     auto moved = g.update_ref_cas(pr_ref(made.first.num), head, "", "hubd: open pull request");
     if (moved) {
       on_refs_updated(hub, h, {db::RefUpdate{h.row.id, pr_ref(made.first.num), std::string(40, '0'), head, now_ms()}});
+      emit_discussion_event(hub, h.row, made.first.num, "create");
       return made.first;
     }
     drop_discussion(hub, made.first.id);
@@ -239,6 +242,7 @@ Result<db::DiscussionEventRow> comment_discussion(Hub& hub, const Principal& p, 
   HUB_TRY(c, valid_comment(text));
   HUB_TRY(e, hub.db().add_discussion_event(make_event(o.d.id, "comment", p.account->id, c)));
   (void)hub.db().update_discussion(o.d.id, std::nullopt, std::nullopt, std::nullopt, e.created_at);
+  emit_discussion_event(hub, o.repo.row, num, "create", &e);
   return e;
 }
 
@@ -305,6 +309,7 @@ Result<db::DiscussionEventRow> change_discussion_status(Hub& hub, const Principa
   HUB_TRY(e, hub.db().add_discussion_event(make_event(o.d.id, "status-change", p.account->id, std::string(status))));
   if (auto u = hub.db().update_discussion(o.d.id, std::nullopt, std::string(status), std::nullopt, e.created_at); !u)
     return std::unexpected(u.error());
+  emit_discussion_event(hub, o.repo.row, num, "update");
   return e;
 }
 
@@ -351,6 +356,7 @@ Result<db::DiscussionEventRow> merge_pull_request(Hub& hub, const Principal& p, 
   HUB_TRY(e, hub.db().add_discussion_event(make_event(o.d.id, "status-change", p.account->id, "merged")));
   if (auto u = hub.db().update_discussion(o.d.id, std::nullopt, std::string("merged"), new_head, e.created_at); !u)
     return std::unexpected(u.error());
+  emit_discussion_event(hub, o.repo.row, num, "update");
   return e;
 }
 
@@ -372,6 +378,7 @@ Result<db::DiscussionRow> open_pr_for_commit(Hub& hub, const Principal& p, const
   std::string desc = trim(description);
   if (desc.size() > kMaxComment) desc.resize(kMaxComment);
   HUB_TRY(made, hub.db().create_discussion(d, make_event(0, "comment", p.account->id, desc), min_num));
+  emit_discussion_event(hub, repo, made.first.num, "create");
   return made.first;
 }
 

@@ -10,6 +10,7 @@
 #include "core/time.h"
 #include "services/counters.h"
 #include "services/lfs_access.h"
+#include "services/jobs.h"
 #include "services/post_push.h"
 #include "services/repo_view.h"
 #include "services/weights_info.h"
@@ -271,11 +272,13 @@ void start_background(Hub& hub) {
     if (total) log::info("indexed repos missing from the search index", {{"count", std::to_string(total)}});
   });
   start_counter_flusher(hub);
+  job_runner(hub);  // picks up jobs queued before a restart (or by other nodes)
 }
 
 void stop_background(Hub& hub) {
-  // Pushes' bookkeeping first: it re-indexes and may count nothing else, but must not be lost.
-  stop_post_push_queue(hub);
+  // Background jobs first (pushes' bookkeeping, webhooks): running ones finish, due ones are
+  // drained for a while; the rest stays queued in the database for the next start.
+  stop_job_runner(hub);
   std::unique_ptr<Background> bg;
   {
     std::lock_guard lock(g_bg_mu);

@@ -1,143 +1,66 @@
 #include "services/post_push.h"
 
-#include <map>
-
+#include "core/json.h"
 #include "core/log.h"
+#include "services/jobs.h"
 
 namespace hub::services {
 
-struct PostPushQueue::Job {
-  RepoHandle repo;
-  RefSnapshot before;
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-};
-
-bool PostPushQueue::Ticket::wait_for(std::chrono::milliseconds d) const {
-  std::unique_lock lock(job_->mu);
-  return job_->cv.wait_for(lock, d, [&] { return job_->done; });
-}
-
-PostPushQueue::PostPushQueue(Hub& hub, Options opts) : hub_(hub), opts_(opts) {
-  for (size_t i = 0; i < std::max<size_t>(1, opts_.threads); ++i) threads_.emplace_back([this] { run_worker(); });
-}
-
-PostPushQueue::~PostPushQueue() { stop(); }
-
 namespace {
-void run_job(Hub& hub, PostPushQueue::Job& job, RepoHandle repo, const RefSnapshot& before) {
-  // The repo may have been renamed since the push: work on where it is now.
-  if (auto row = hub.db().repo_by_id(repo.row.id)) repo = RepoHandle{*row, hub.repo_path(row->type, row->ns, row->name)};
-  if (auto r = after_push(hub, repo, before); !r)
+constexpr std::string_view kKind = "post_push";
+
+Result<void> run_after_push(Hub& hub, int64_t repo_id, const RefSnapshot& before) {
+  // The repo may have been renamed since the push: work on where it is now. A repo deleted
+  // since has nothing left to record.
+  auto row = hub.db().repo_by_id(repo_id);
+  if (!row) return row.error().code == Errc::not_found ? Result<void>{} : std::unexpected(row.error());
+  RepoHandle repo{*row, hub.repo_path(row->type, row->ns, row->name)};
+  if (auto r = after_push(hub, repo, before); !r) {
     log::warn("post-push bookkeeping failed", {{"repo", repo.row.full_id()}, {"error", r.error().message}});
+    return std::unexpected(r.error());
+  }
+  return {};
+}
+
+Result<void> run_job(Hub& hub, const storage::db::JobRow& job) {
+  auto doc = json::parse(job.payload);
+  if (!doc || !doc->is_object()) return fail(Errc::invalid_argument, "post_push job: payload is not an object");
+  auto& o = doc->as_object();
+  auto id = json::get_int(o, "repo_id");
+  const json::object* refs = json::get_object(o, "before");
+  if (!id || !refs) return fail(Errc::invalid_argument, "post_push job: repo_id and before required");
+  RefSnapshot before;
+  for (const auto& kv : *refs)
+    if (kv.value().is_string()) before[std::string(kv.key())] = std::string(kv.value().as_string());
+  return run_after_push(hub, *id, before);
 }
 }  // namespace
 
-PostPushQueue::Ticket PostPushQueue::submit(const RepoHandle& repo, RefSnapshot before) {
-  std::unique_lock lock(mu_);
-  if (auto it = waiting_.find(repo.row.id); it != waiting_.end()) return Ticket(it->second);
-  space_cv_.wait(lock, [&] { return stopping_ || waiting_.size() < opts_.max_pending; });
-  auto job = std::make_shared<Job>();
-  job->repo = repo;
-  job->before = std::move(before);
-  if (stopping_) {
-    lock.unlock();
-    run_job(hub_, *job, job->repo, job->before);
-    std::lock_guard jl(job->mu);
-    job->done = true;
-    return Ticket(job);
+std::string post_push_payload(int64_t repo_id, const RefSnapshot& before) {
+  json::object refs;
+  for (auto& [k, v] : before) refs[k] = v;
+  return json::serialize(json::object{{"repo_id", repo_id}, {"before", std::move(refs)}});
+}
+
+bool PostPushTicket::wait_for(std::chrono::milliseconds d) const {
+  if (!hub_) return true;
+  return wait_job_key(*hub_, kKind, std::to_string(repo_id_), d);
+}
+
+PostPushTicket submit_post_push(Hub& hub, const RepoHandle& repo, const RefSnapshot& before) {
+  auto r = enqueue_job(hub, kKind, std::to_string(repo.row.id), post_push_payload(repo.row.id, before));
+  if (!r) {
+    log::warn("cannot queue post-push work; running it now", {{"repo", repo.row.full_id()}, {"error", r.error().message}});
+    (void)run_after_push(hub, repo.row.id, before);
+    return PostPushTicket(nullptr, 0);
   }
-  queue_.push_back(job);
-  waiting_[repo.row.id] = job;
-  work_cv_.notify_one();
-  return Ticket(job);
+  return PostPushTicket(&hub, repo.row.id);
 }
 
-// The first queued job whose repo has no job running; null if none.
-std::shared_ptr<PostPushQueue::Job> PostPushQueue::take_locked() {
-  for (auto it = queue_.begin(); it != queue_.end(); ++it) {
-    int64_t id = (*it)->repo.row.id;
-    if (running_.contains(id)) continue;
-    auto job = *it;
-    queue_.erase(it);
-    waiting_.erase(id);
-    running_.insert(id);
-    return job;
-  }
-  return nullptr;
-}
-
-void PostPushQueue::run_worker() {
-  std::unique_lock lock(mu_);
-  for (;;) {
-    std::shared_ptr<Job> job;
-    work_cv_.wait(lock, [&] { return (job = take_locked()) != nullptr || (stopping_ && queue_.empty()); });
-    if (!job) return;
-    space_cv_.notify_one();
-    lock.unlock();
-    run_job(hub_, *job, job->repo, job->before);
-    {
-      std::lock_guard jl(job->mu);
-      job->done = true;
-    }
-    job->cv.notify_all();
-    lock.lock();
-    running_.erase(job->repo.row.id);
-    // A job of the same repo may have waited for this one to finish.
-    work_cv_.notify_all();
-    if (queue_.empty() && running_.empty()) idle_cv_.notify_all();
-  }
-}
-
-void PostPushQueue::drain() {
-  std::unique_lock lock(mu_);
-  idle_cv_.wait(lock, [&] { return queue_.empty() && running_.empty(); });
-}
-
-void PostPushQueue::stop() {
-  {
-    std::lock_guard lock(mu_);
-    if (stopping_ && threads_.empty()) return;
-    stopping_ = true;
-  }
-  work_cv_.notify_all();
-  space_cv_.notify_all();
-  for (auto& t : threads_)
-    if (t.joinable()) t.join();
-  threads_.clear();
-}
-
-size_t PostPushQueue::pending() const {
-  std::lock_guard lock(mu_);
-  return queue_.size() + running_.size();
-}
-
-namespace {
-std::mutex g_queues_mu;
-std::map<Hub*, std::unique_ptr<PostPushQueue>>& queues() {
-  static std::map<Hub*, std::unique_ptr<PostPushQueue>> m;
-  return m;
-}
-}  // namespace
-
-PostPushQueue& post_push_queue(Hub& hub) {
-  std::lock_guard lock(g_queues_mu);
-  auto& slot = queues()[&hub];
-  if (!slot) slot = std::make_unique<PostPushQueue>(hub, PostPushQueue::Options{});
-  return *slot;
-}
-
-void stop_post_push_queue(Hub& hub) {
-  std::unique_ptr<PostPushQueue> q;
-  {
-    std::lock_guard lock(g_queues_mu);
-    auto it = queues().find(&hub);
-    if (it == queues().end()) return;
-    q = std::move(it->second);
-    queues().erase(it);
-  }
-  q->stop();
+void register_post_push_jobs(JobRunner& runner) {
+  // Reading git and the database only fails when something is badly wrong; a few spaced
+  // retries cover a database that was briefly away.
+  runner.handle(std::string(kKind), run_job, JobPolicy{5, 2000, 60'000});
 }
 
 }  // namespace hub::services

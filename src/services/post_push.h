@@ -1,25 +1,17 @@
-// PostPushQueue: the work a git push leaves behind (after_push in refs_changed.h: record what
-// moved, link the LFS objects the new commits point to, re-index the default branch), done on
-// the queue's own threads: never on the network event loop, and a request worker waits for it
-// only briefly (git_http waits a few seconds so a normal push is indexed when git returns).
-// One job per repository waits at a time: a push to a repo whose job has not started yet joins
-// it (the job diffs from its earlier snapshot to whatever is on disk when it runs, which
-// covers both pushes), and jobs of one repo never run at once. At most max_pending repos wait;
-// past that submit blocks until one starts (backpressure that only a flood of pushes to many
-// repos sees). stop() finishes what is queued, then joins, so a clean exit loses no push's
-// bookkeeping. Thread-safe.
+// Post-push work: the bookkeeping a git push leaves behind (after_push in refs_changed.h:
+// record what moved, link the LFS objects the new commits point to, re-index the default
+// branch, tell webhooks), run as a durable "post_push" job on the hub's JobRunner (jobs.h):
+// never on the network event loop, and it survives a crash or restart between the push and
+// the work (the job holds the refs as they were before the push; after a restart the job diffs
+// them against whatever is on disk then). git_http waits for it only briefly (a few seconds,
+// so a normal push is indexed when git returns).
+// One pending job per repository (key = repo id): a push to a repo whose job has not started
+// yet joins it (the job diffs from its earlier snapshot, which covers both pushes), and jobs of
+// one repo never run at once, on any node. Thread-safe.
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <cstddef>
-#include <deque>
-#include <memory>
-#include <mutex>
-#include <thread>
-#include <unordered_map>
-#include <unordered_set>
-#include <vector>
+#include <string>
 
 #include "services/hub.h"
 #include "services/refs_changed.h"
@@ -27,52 +19,26 @@
 
 namespace hub::services {
 
-class PostPushQueue {
+class JobRunner;
+
+// Whether a submitted push's bookkeeping has run (no post_push job of its repo is left).
+class PostPushTicket {
  public:
-  struct Options {
-    size_t threads = 2;
-    size_t max_pending = 1024;
-  };
-  struct Job;
-  // Whether a submitted job has run.
-  class Ticket {
-   public:
-    explicit Ticket(std::shared_ptr<Job> j) : job_(std::move(j)) {}
-    bool wait_for(std::chrono::milliseconds d) const;  // true once done
-   private:
-    std::shared_ptr<Job> job_;
-  };
-
-  PostPushQueue(Hub& hub, Options opts);
-  ~PostPushQueue();
-  PostPushQueue(const PostPushQueue&) = delete;
-  PostPushQueue& operator=(const PostPushQueue&) = delete;
-
-  // Queues after_push(repo, before). Once stopped, runs it on the caller's thread.
-  Ticket submit(const RepoHandle& repo, RefSnapshot before);
-  // Blocks until nothing is queued or running (tests, shutdown).
-  void drain();
-  void stop();
-  size_t pending() const;
+  PostPushTicket(Hub* hub, int64_t repo_id) : hub_(hub), repo_id_(repo_id) {}
+  bool wait_for(std::chrono::milliseconds d) const;
 
  private:
-  void run_worker();
-  std::shared_ptr<Job> take_locked();
-
-  Hub& hub_;
-  Options opts_;
-  mutable std::mutex mu_;
-  std::condition_variable work_cv_, space_cv_, idle_cv_;
-  std::deque<std::shared_ptr<Job>> queue_;
-  std::unordered_map<int64_t, std::shared_ptr<Job>> waiting_;  // repo id -> its queued job
-  std::unordered_set<int64_t> running_;
-  bool stopping_ = false;
-  std::vector<std::thread> threads_;
+  Hub* hub_;
+  int64_t repo_id_;
 };
 
-// The hub's queue, started on first use; stop_post_push_queue (called by stop_background)
-// finishes its work and ends it.
-PostPushQueue& post_push_queue(Hub& hub);
-void stop_post_push_queue(Hub& hub);
+// Queues after_push(repo, before) as a durable job and wakes the hub's runner (the server
+// starts it; without one the job waits for the next server start). When the job cannot be
+// queued (database error) the work runs on the caller's thread instead.
+PostPushTicket submit_post_push(Hub& hub, const RepoHandle& repo, const RefSnapshot& before);
+
+// The job's payload ({"repo_id":N,"before":{ref:oid}}) and back; and the handler registration.
+std::string post_push_payload(int64_t repo_id, const RefSnapshot& before);
+void register_post_push_jobs(JobRunner& runner);
 
 }  // namespace hub::services

@@ -5,6 +5,7 @@
 #include "services/discussions.h"
 #include "services/indexer.h"
 #include "services/lfs.h"
+#include "services/webhooks.h"
 #include "storage/git/repo.h"
 
 namespace hub::services {
@@ -47,6 +48,8 @@ void on_refs_updated(Hub& hub, const RepoHandle& repo, const std::vector<storage
   index_after_refs_update(hub, repo, updates);
   // Commits pushed to refs/pr/N become events of pull request N (services/discussions.h).
   record_pr_commits(hub, repo, updates);
+  // Webhooks watching the repo (repo.content update, services/webhooks.h): one queued job.
+  emit_refs_event(hub, repo.row, repo.path, updates);
 }
 
 }  // namespace hub::services

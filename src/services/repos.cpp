@@ -9,6 +9,7 @@
 #include "services/commits.h"
 #include "services/indexer.h"
 #include "services/names.h"
+#include "services/webhooks.h"
 #include "storage/git/repo.h"
 
 namespace hub::services {
@@ -115,6 +116,7 @@ Result<RepoHandle> create_repo(Hub& hub, const Principal& p, const NewRepo& r) {
   // or the startup catch-up, so it never fails the create.
   if (auto ix = index_repo(hub, *inserted); !ix)
     log::warn("cannot index new repo", {{"repo", inserted->full_id()}, {"error", ix.error().message}});
+  emit_repo_event(hub, *inserted, "repo", "create");
   return RepoHandle{*inserted, final_path};
 }
 
@@ -135,6 +137,7 @@ Result<void> delete_repo(Hub& hub, const Principal& p, std::string_view type, st
   }
   std::error_code ec;
   stdfs::remove_all(trash, ec);
+  emit_repo_event(hub, h->row, "repo", "delete");
   return {};
 }
 
@@ -165,6 +168,8 @@ Result<RepoHandle> move_repo(Hub& hub, const Principal& p, std::string_view type
   }
   auto row = hub.db().repo_by_id(h->row.id);
   if (!row) return std::unexpected(row.error());
+  emit_repo_event(hub, h->row, "repo", "move",
+                  json::object{{"movedTo", json::object{{"name", row->full_id()}, {"owner", json::object{{"id", row->ns}}}}}});
   return RepoHandle{*row, new_path};
 }
 
@@ -176,6 +181,9 @@ Result<void> update_repo_settings(Hub& hub, const Principal& p, std::string_view
   if (gated && !gated->empty() && *gated != "auto" && *gated != "manual")
     return fail(Errc::invalid_argument, "gated must be false, \"auto\" or \"manual\"");
   if (auto r = hub.db().update_repo_settings(h->row.id, is_private, gated); !r) return r;
+  if (is_private)
+    if (auto now = hub.db().repo_by_id(h->row.id))
+      emit_repo_event(hub, *now, "repo.config", "update", json::object{{"updatedConfig", json::object{{"private", *is_private}}}});
   return hub.db().touch_repo(h->row.id, now_ms());
 }
 

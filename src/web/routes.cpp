@@ -33,6 +33,11 @@ Result<std::shared_ptr<Site>> add_routes(http::Router& r, services::Hub& hub) {
   r.add("GET", "/settings/tokens", bind(pg::tokens_page));
   r.add("POST", "/settings/tokens", bind(pg::tokens_create));
   r.add("POST", "/settings/tokens/{id}/delete", bind(pg::tokens_delete));
+  r.add("GET", "/settings/webhooks", bind(pg::webhooks_page));
+  r.add("POST", "/settings/webhooks", bind(pg::webhooks_create));
+  r.add("GET", "/settings/webhooks/{id}", bind(pg::webhook_page));
+  r.add("POST", "/settings/webhooks/{id}", bind(pg::webhook_action));
+  r.add("POST", "/settings/webhooks/{id}/{action}", bind(pg::webhook_action));
   r.add("GET", "/new", bind(pg::new_repo_form));
   r.add("POST", "/new", bind(pg::new_repo_submit));
 

@@ -1,10 +1,12 @@
-// Pushes and repo creation under pressure (issue 14): the post-push queue records and indexes a
-// push off the request path, coalescing pushes to one repo; the pre-receive hook's check
+// Pushes and repo creation under pressure (issue 14): the post-push job records and indexes a
+// push off the request path, coalescing pushes to one repo, and survives a restart (issue 17:
+// the job is durable); the pre-receive hook's check
 // refuses a tree bomb with a message naming the knob; concurrent creates of one name leave
 // exactly one repo and never delete the winner's directory; an orphan directory is moved aside.
 #include "services/post_push.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -13,6 +15,7 @@
 #include <thread>
 
 #include "services/accounts.h"
+#include "services/jobs.h"
 #include "services/receive_checks.h"
 #include "storage/git/commit_builder.h"
 #include "storage/git/repo.h"
@@ -43,7 +46,7 @@ class PushTest : public ::testing::Test {
     alice_ = *p;
   }
   void TearDown() override {
-    stop_post_push_queue(*hub_);
+    stop_job_runner(*hub_);
     stdfs::remove_all(dir_);
   }
   // A commit on main made behind the hub's back, as git receive-pack makes one.
@@ -79,18 +82,18 @@ class PushTest : public ::testing::Test {
 TEST_F(PushTest, QueueRecordsAndIndexesPushesAndCoalescesPerRepo) {
   auto r = create_repo(*hub_, alice_, NewRepo{"model", "", "m", false});
   ASSERT_TRUE(r) << r.error().message;
-  PostPushQueue q(*hub_, PostPushQueue::Options{1, 8});
+  job_runner(*hub_);  // the server's runner
   auto before = snapshot_refs(r->path);
   ASSERT_TRUE(before);
   std::string c1 = commit_file(*r, "README.md", "---\npipeline_tag: fill-mask\n---\n");
-  auto t1 = q.submit(*r, *before);
+  auto t1 = submit_post_push(*hub_, *r, *before);
   auto mid = snapshot_refs(r->path);
   std::string c2 = commit_file(*r, "b.txt", "b");
-  auto t2 = q.submit(*r, *mid);
+  auto t2 = submit_post_push(*hub_, *r, *mid);
   ASSERT_TRUE(t1.wait_for(std::chrono::seconds(30)));
   ASSERT_TRUE(t2.wait_for(std::chrono::seconds(30)));
-  q.drain();
-  EXPECT_EQ(q.pending(), 0u);
+  job_runner(*hub_).drain();
+  EXPECT_TRUE(hub_->db().list_jobs("post_push", 10)->empty());
   auto updates = hub_->db().ref_updates(r->row.id, 10);
   ASSERT_TRUE(updates);
   // Whether the second push joined the first job or ran after it, main's move is recorded once
@@ -106,17 +109,39 @@ TEST_F(PushTest, QueueRecordsAndIndexesPushesAndCoalescesPerRepo) {
   (void)c1;
 }
 
-TEST_F(PushTest, StoppedQueueStillRunsWhatIsSubmitted) {
+// A node that dies between a push and its bookkeeping: the job is in the database, and the
+// next runner (a restart, or another node) does the work. Pushes before it runs coalesce.
+TEST_F(PushTest, PostPushWorkSurvivesARestart) {
   auto r = create_repo(*hub_, alice_, NewRepo{"model", "", "m", false});
   ASSERT_TRUE(r);
-  PostPushQueue q(*hub_, PostPushQueue::Options{1, 8});
-  q.stop();
+  ::setenv("HUBD_JOBS_THREADS", "0", 1);  // this "node" only enqueues
+  job_runner(*hub_);
   auto before = snapshot_refs(r->path);
-  std::string c = commit_file(*r, "x.txt", "x");
-  EXPECT_TRUE(q.submit(*r, *before).wait_for(std::chrono::milliseconds(0)));
+  std::string c1 = commit_file(*r, "x.txt", "x");
+  auto t = submit_post_push(*hub_, *r, *before);
+  auto mid = snapshot_refs(r->path);
+  std::string c2 = commit_file(*r, "y.txt", "y");
+  (void)submit_post_push(*hub_, *r, *mid);
+  ::unsetenv("HUBD_JOBS_THREADS");
+  EXPECT_FALSE(t.wait_for(std::chrono::milliseconds(0)));
+  auto queued = hub_->db().list_jobs("post_push", 10);
+  ASSERT_TRUE(queued);
+  ASSERT_EQ(queued->size(), 1u) << "two pushes before the job ran: one job";
+  stop_job_runner(*hub_);  // the "crash": nothing ran, the job stays queued
+  auto idx = hub_->db().repo_index(r->row.id);
+  ASSERT_TRUE(idx && *idx);
+  EXPECT_NE((*idx)->commit, c2);
+  job_runner(*hub_);  // the restart: a fresh runner (2 threads) picks the job up
+  ASSERT_TRUE(t.wait_for(std::chrono::seconds(30)));
   auto row = hub_->db().repo_index(r->row.id);
   ASSERT_TRUE(row && *row);
-  EXPECT_EQ((*row)->commit, c);
+  EXPECT_EQ((*row)->commit, c2);
+  auto updates = hub_->db().ref_updates(r->row.id, 10);
+  ASSERT_TRUE(updates);
+  bool covered = false;  // one diff from the first snapshot covers both pushes
+  for (auto& u : *updates) covered = covered || (u.ref == "refs/heads/main" && u.new_oid == c2 && u.old_oid == (*before)["refs/heads/main"]);
+  EXPECT_TRUE(covered);
+  (void)c1;
 }
 
 TEST_F(PushTest, PreReceiveHookRefusesATreeBombWithAClearMessage) {

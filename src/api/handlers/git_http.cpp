@@ -270,7 +270,7 @@ Response git_service(Context& ctx, Request& req, std::string_view type, std::str
     after = [&hub = ctx.hub, h, before = std::move(before)](bool completed) {
       // Whatever the client saw, record exactly what changed on disk: on the post-push queue,
       // never on the network thread that may run on_done.
-      auto ticket = services::post_push_queue(hub).submit(h, before);
+      auto ticket = services::submit_post_push(hub, h, before);
       if (completed) (void)ticket.wait_for(kPostPushWait);
     };
   }

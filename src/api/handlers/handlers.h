@@ -23,6 +23,15 @@ Response list_tokens(Context& ctx, Request& req);
 Response create_token(Context& ctx, Request& req);
 Response delete_token(Context& ctx, Request& req);
 
+// webhooks.cpp (issue 17)
+Response list_webhooks(Context& ctx, Request& req);
+Response get_webhook(Context& ctx, Request& req);
+Response create_webhook(Context& ctx, Request& req);
+Response update_webhook(Context& ctx, Request& req);
+Response enable_webhook(Context& ctx, Request& req);
+Response disable_webhook(Context& ctx, Request& req);
+Response delete_webhook(Context& ctx, Request& req);
+
 // repos.cpp
 Response create_repo(Context& ctx, Request& req);
 Response delete_repo(Context& ctx, Request& req);

@@ -77,6 +77,7 @@ struct LfsObjectRef {
 #include "storage/db/index_types.h"  // search index and counter rows (issue 5)
 #include "storage/db/discussion_types.h"  // discussions and pull requests (issue 17)
 #include "storage/db/xet_types.h"  // Xet CAS (issue 16)
+#include "storage/db/job_types.h"  // background jobs and webhooks (issue 17)
 namespace hub::storage::db {
 
 class Database {
@@ -225,6 +226,40 @@ class Database {
   // The id of the repo's newest recorded ref update, 0 if none: read before an indexer reads
   // the head, it orders index rows (RepoIndexRow::seq; put_repo_index keeps the newer).
   virtual Result<int64_t> ref_update_seq(int64_t repo_id) = 0;
+  // Durable background jobs (issue 17/18, sqlite_jobs.cpp; job_types.h has the states).
+  // enqueue_job: true when a job was added, false when it joined the pending job of the same
+  // non-empty (kind, key) (that job keeps its payload and due time).
+  virtual Result<bool> enqueue_job(const JobRow& j) = 0;
+  // Leases at most limit due jobs of the given kinds (empty: any kind) (pending with run_after <= now, or leased with an expired
+  // lease) to owner until now + lease_ms, oldest due first, counting an attempt on each. A job
+  // whose (kind, key) has another job under a live lease is skipped (one per key at a time).
+  // Two claimers never get the same job.
+  virtual Result<std::vector<JobRow>> claim_jobs(std::string_view owner, const std::vector<std::string>& kinds,
+                                                 int64_t now, int64_t lease_ms, int limit) = 0;
+  // Removes the job; not_found when owner no longer holds its lease (it expired and was retaken).
+  virtual Result<void> complete_job(int64_t id, std::string_view owner) = 0;
+  // Back to pending, due at run_after, with the error; not_found as complete_job. If a pending
+  // job of the same (kind, key) appeared meanwhile, this one is dropped into it.
+  virtual Result<void> fail_job(int64_t id, std::string_view owner, int64_t run_after, std::string_view error) = 0;
+  // Extends a lease its owner still holds to lease_until (a long job's heartbeat); not_found
+  // when owner no longer holds it.
+  virtual Result<void> renew_job_lease(int64_t id, std::string_view owner, int64_t lease_until) = 0;
+  // Jobs of kind ("" = all), pending and leased; oldest first, at most limit (tests, the UI).
+  virtual Result<std::vector<JobRow>> list_jobs(std::string_view kind, int limit) = 0;
+
+  // Webhooks (issue 17, sqlite_jobs.cpp). owner_id nullopt lists every webhook (to match events).
+  virtual Result<WebhookRow> create_webhook(const WebhookRow& w) = 0;
+  virtual Result<WebhookRow> webhook_by_uid(std::string_view uid) = 0;
+  virtual Result<std::vector<WebhookRow>> list_webhooks(std::optional<int64_t> owner_id) = 0;
+  // Rewrites url, watched, domains, secret, disabled, updated_at.
+  virtual Result<void> update_webhook(const WebhookRow& w) = 0;
+  virtual Result<void> delete_webhook(int64_t id) = 0;
+  virtual Result<WebhookDeliveryRow> add_webhook_delivery(const WebhookDeliveryRow& d) = 0;
+  virtual Result<WebhookDeliveryRow> webhook_delivery(int64_t id) = 0;
+  // Rewrites state, status, error, attempts, updated_at.
+  virtual Result<void> update_webhook_delivery(const WebhookDeliveryRow& d) = 0;
+  // Newest first, at most limit.
+  virtual Result<std::vector<WebhookDeliveryRow>> webhook_deliveries(int64_t webhook_id, int limit) = 0;
 };
 
 }  // namespace hub::storage::db

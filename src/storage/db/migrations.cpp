@@ -292,6 +292,52 @@ CREATE TABLE download_windows (
 CREATE INDEX download_windows_opened ON download_windows(opened_at);
 ALTER TABLE repo_index ADD COLUMN seq BIGINT NOT NULL DEFAULT 0;
 )sql",
+      // 9: the durable background-job queue (issue 17/18: post-push work and webhook deliveries
+      // survive a crash and are claimed by one node at a time) and webhooks with their delivery
+      // log. One pending job per (kind, key): the partial unique index is what coalesces.
+      R"sql(
+CREATE TABLE jobs (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  key TEXT NOT NULL DEFAULT '',
+  payload TEXT NOT NULL DEFAULT '{}',
+  run_after BIGINT NOT NULL,
+  attempts BIGINT NOT NULL DEFAULT 0,
+  lease_owner TEXT NOT NULL DEFAULT '',
+  lease_until BIGINT NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX jobs_pending_key ON jobs(kind, key) WHERE lease_owner = '' AND key <> '';
+CREATE INDEX jobs_due ON jobs(run_after, id) WHERE lease_owner = '';
+CREATE INDEX jobs_leased ON jobs(lease_until) WHERE lease_owner <> '';
+CREATE TABLE webhooks (
+  id INTEGER PRIMARY KEY,
+  uid TEXT NOT NULL UNIQUE,
+  owner_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  url TEXT NOT NULL,
+  watched TEXT NOT NULL DEFAULT '[]',
+  domains TEXT NOT NULL DEFAULT '[]',
+  secret TEXT NOT NULL DEFAULT '',
+  disabled INTEGER NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX webhooks_owner ON webhooks(owner_id, id);
+CREATE TABLE webhook_deliveries (
+  id INTEGER PRIMARY KEY,
+  webhook_id BIGINT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+  event TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending',
+  status BIGINT NOT NULL DEFAULT 0,
+  error TEXT NOT NULL DEFAULT '',
+  attempts BIGINT NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX webhook_deliveries_hook ON webhook_deliveries(webhook_id, id);
+)sql",
   };
   return m;
 }

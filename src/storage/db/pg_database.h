@@ -119,6 +119,23 @@ class PgDatabase final : public Database {
   Result<std::vector<bool>> open_download_windows(const std::vector<DownloadVisit>& visits,
                                                   int64_t window_ms) override;
   Result<int64_t> ref_update_seq(int64_t repo_id) override;
+  // pg_jobs.cpp (issue 17)
+  Result<bool> enqueue_job(const JobRow& j) override;
+  Result<std::vector<JobRow>> claim_jobs(std::string_view owner, const std::vector<std::string>& kinds, int64_t now,
+                                         int64_t lease_ms, int limit) override;
+  Result<void> complete_job(int64_t id, std::string_view owner) override;
+  Result<void> renew_job_lease(int64_t id, std::string_view owner, int64_t lease_until) override;
+  Result<void> fail_job(int64_t id, std::string_view owner, int64_t run_after, std::string_view error) override;
+  Result<std::vector<JobRow>> list_jobs(std::string_view kind, int limit) override;
+  Result<WebhookRow> create_webhook(const WebhookRow& w) override;
+  Result<WebhookRow> webhook_by_uid(std::string_view uid) override;
+  Result<std::vector<WebhookRow>> list_webhooks(std::optional<int64_t> owner_id) override;
+  Result<void> update_webhook(const WebhookRow& w) override;
+  Result<void> delete_webhook(int64_t id) override;
+  Result<WebhookDeliveryRow> add_webhook_delivery(const WebhookDeliveryRow& d) override;
+  Result<WebhookDeliveryRow> webhook_delivery(int64_t id) override;
+  Result<void> update_webhook_delivery(const WebhookDeliveryRow& d) override;
+  Result<std::vector<WebhookDeliveryRow>> webhook_deliveries(int64_t webhook_id, int limit) override;
 
  private:
   pg::Pool pool_;

@@ -35,6 +35,11 @@ Response logout(Site& s, Request& req);
 Response tokens_page(Site& s, Request& req);
 Response tokens_create(Site& s, Request& req);
 Response tokens_delete(Site& s, Request& req);
+// webhooks.cpp (issue 17): settings → webhooks, and one webhook with its deliveries.
+Response webhooks_page(Site& s, Request& req);
+Response webhooks_create(Site& s, Request& req);
+Response webhook_page(Site& s, Request& req);
+Response webhook_action(Site& s, Request& req);
 Response new_repo_form(Site& s, Request& req);
 Response new_repo_submit(Site& s, Request& req);
 
