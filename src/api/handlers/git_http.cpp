@@ -61,6 +61,11 @@ std::variant<services::RepoHandle, Response> authorize(Context& ctx, Request& re
   const Error& e = h.error();
   // Old clone URLs keep working: the same path under the new name.
   if (e.detail == Detail::RepoMoved) return moved_redirect(req, e.message);
+  if (e.detail == Detail::GatedRepo && p->anonymous()) {  // git then asks for credentials
+    auto r = to_response(e, &*p);
+    r.set_header("WWW-Authenticate", "Basic realm=\"hubd\"");
+    return r;
+  }
   if ((e.detail == Detail::RepoNotFound || e.code == Errc::unauthenticated) && p->anonymous())
     return challenge(e.code == Errc::unauthenticated ? e.message : "Repository not found");
   return to_response(e, &*p);
@@ -188,7 +193,7 @@ Response stream_child(std::shared_ptr<git::PackProcess> proc, std::string prefix
 Response git_info_refs(Context& ctx, Request& req, std::string_view type) {
   auto svc = git::parse_service(req.query_param("service").value_or(""));
   if (!svc) return Response::error(403, "Only the smart HTTP protocol is supported (service=git-upload-pack|git-receive-pack)");
-  auto need = *svc == git::PackService::receive_pack ? services::Access::write : services::Access::read;
+  auto need = *svc == git::PackService::receive_pack ? services::Access::write : services::Access::content;
   auto auth = authorize(ctx, req, type, need);
   if (auto* r = std::get_if<Response>(&auth)) return std::move(*r);
   auto& h = std::get<services::RepoHandle>(auth);
@@ -209,7 +214,7 @@ Response git_service(Context& ctx, Request& req, std::string_view type, std::str
   if (req.header("Content-Type").value_or("") != git::request_content_type(*svc))
     return Response::error(415, "Expected Content-Type " + git::request_content_type(*svc));
   bool receive = *svc == git::PackService::receive_pack;
-  auto auth = authorize(ctx, req, type, receive ? services::Access::write : services::Access::read);
+  auto auth = authorize(ctx, req, type, receive ? services::Access::write : services::Access::content);
   if (auto* r = std::get_if<Response>(&auth)) return std::move(*r);
   auto h = std::get<services::RepoHandle>(std::move(auth));
 

@@ -193,7 +193,7 @@ LoadResult load_scalars(Context& ctx, OpenedRepo& o, const std::string& commit) 
 }  // namespace
 
 Response repo_metrics(Context& ctx, Request& req, std::string_view type) {
-  auto opened = open_repo_for(ctx, req, type);
+  auto opened = open_repo_for(ctx, req, type, services::Access::content);  // derived from file bytes
   if (auto* r = std::get_if<Response>(&opened)) return std::move(*r);
   auto& o = std::get<OpenedRepo>(opened);
   std::string rev;

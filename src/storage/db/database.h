@@ -76,6 +76,7 @@ struct LfsObjectRef {
 }  // namespace hub::storage::db
 #include "storage/db/index_types.h"  // search index and counter rows (issue 5)
 #include "storage/db/discussion_types.h"  // discussions and pull requests (issue 17)
+#include "storage/db/access_types.h"  // gated repos: access requests (issue 17)
 namespace hub::storage::db {
 
 class Database {
@@ -185,6 +186,18 @@ class Database {
   virtual Result<DiscussionEventRow> discussion_event(int64_t discussion_id, std::string_view uid) = 0;
   // Rewrites a comment's text, history, hidden flag and updated_at.
   virtual Result<void> update_discussion_event(const DiscussionEventRow& e) = 0;
+
+  // Access requests of gated repos (issue 17, sqlite_access.cpp). create: already_exists when
+  // the user has a row for the repo. set_access_status moves an existing row to `status`
+  // (rejection_reason kept only for "rejected"; fields untouched): not_found without a row,
+  // conflict when the row already has that status (compare-and-set: of two concurrent moves to
+  // one status exactly one succeeds). Listing: one status, oldest change first.
+  virtual Result<void> create_access_request(const AccessRequestRow& r) = 0;
+  virtual Result<AccessRequestRow> access_request(int64_t repo_id, int64_t account_id) = 0;
+  virtual Result<void> set_access_status(int64_t repo_id, int64_t account_id, std::string_view status,
+                                         std::string_view rejection_reason, int64_t at) = 0;
+  virtual Result<std::vector<AccessRequestRow>> access_requests(int64_t repo_id, std::string_view status,
+                                                                int limit) = 0;
 };
 
 }  // namespace hub::storage::db
