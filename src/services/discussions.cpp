@@ -385,6 +385,21 @@ bool is_own_open_pr(Hub& hub, const Principal& p, const db::RepoRow& repo, std::
   return d && d->is_pr && d->author_id == p.account->id && (d->status == "open" || d->status == "draft");
 }
 
+std::vector<std::string> own_open_pr_refs(Hub& hub, const Principal& p, const db::RepoRow& repo) {
+  std::vector<std::string> out;
+  if (!p.account || !p.can_write_scope()) return out;
+  db::DiscussionQuery q;
+  q.repo_id = repo.id;
+  q.author_id = p.account->id;
+  q.is_pr = true;
+  q.open = true;
+  q.limit = 1000;
+  auto page = hub.db().list_discussions(q);
+  if (!page) return out;
+  for (const auto& d : page->items) out.push_back("refs/pr/" + std::to_string(d.num));
+  return out;
+}
+
 void drop_discussion(Hub& hub, int64_t discussion_id) {
   if (auto r = hub.db().delete_discussion(discussion_id); !r)
     log::warn("cannot drop a discussion", {{"error", r.error().message}});
