@@ -56,6 +56,10 @@ http PUT "$R/settings" "${A[@]}" "${J[@]}" -d '{"gated":"manual"}'
 check "the owner gates the repo (manual): 200" test "$STATUS" = 200
 check "repo info shows gated: manual" test "$(curl -s "$URL$R" | jq -r .gated)" = manual
 check "the listing shows gated: manual" test "$(curl -s "$URL/api/models?author=alice" | jq -r '.[]|select(.id=="alice/m")|.gated')" = manual
+curl -sf -o /dev/null "${A[@]}" -X POST "$URL/api/repos/create" -d '{"name":"plain"}'
+check "list_models(gated=True) finds the gated repo only" test "$(curl -s "$URL/api/models?author=alice&gated=true" | jq -r '[.[].id]|join(",")')" = alice/m
+check "list_models(gated=False) finds the others" test "$(curl -s "$URL/api/models?author=alice&gated=false" | jq -r '[.[].id]|join(",")')" = alice/plain
+expect_error 400 "gated=maybe in a listing" GET "/api/models?gated=maybe"
 
 # ---- metadata stays visible, content is refused ----
 http GET "$R" "${B[@]}"

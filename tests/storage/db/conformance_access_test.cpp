@@ -96,6 +96,30 @@ TEST_P(ConformanceAccess, CreateMoveAndList) {
   EXPECT_EQ(db->access_request(r.id, ann.id).error().code, Errc::not_found);
 }
 
+// The listing's gated=true|false filter (list_models(gated=...)), with the visibility rules.
+TEST_P(ConformanceAccess, ListingFiltersOnGated) {
+  user("alice");
+  auto a = repo("alice", "open", false, 1);
+  auto b = repo("alice", "auto", false, 2);
+  auto c = repo("alice", "manual", false, 3);
+  auto d = repo("alice", "hidden", true, 4);
+  ASSERT_TRUE(db->update_repo_settings(b.id, std::nullopt, "auto").has_value());
+  ASSERT_TRUE(db->update_repo_settings(c.id, std::nullopt, "manual").has_value());
+  ASSERT_TRUE(db->update_repo_settings(d.id, std::nullopt, "manual").has_value());
+  for (auto* r : {&a, &b, &c, &d}) index(r->id, {}, "");
+  RepoQuery q;
+  q.type = "model";
+  q.sort = RepoSort::created_at;
+  q.descending = false;
+  EXPECT_EQ(names(q), (std::vector<std::string>{"alice/open", "alice/auto", "alice/manual"}));
+  q.gated = true;
+  EXPECT_EQ(names(q), (std::vector<std::string>{"alice/auto", "alice/manual"})) << "a private gated repo stays hidden";
+  q.private_namespaces = {"alice"};
+  EXPECT_EQ(names(q), (std::vector<std::string>{"alice/auto", "alice/manual", "alice/hidden"}));
+  q.gated = false;
+  EXPECT_EQ(names(q), (std::vector<std::string>{"alice/open"}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ConformanceAccess, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 
