@@ -192,7 +192,8 @@ Result<db::DiscussionRow> create_discussion(Hub& hub, const Principal& p, RepoRe
 }
 
 Result<DiscussionDetails> discussion_details(Hub& hub, const Principal& p, RepoRef r, int64_t num, bool with_diff) {
-  HUB_TRY(o, open_discussion(hub, p, r, num, Access::read));
+  // A PR's diff shows file bytes: past the gate of a gated repo (services/gating.h).
+  HUB_TRY(o, open_discussion(hub, p, r, num, with_diff ? Access::content : Access::read));
   HUB_TRY(events, hub.db().discussion_events(o.d.id));
   DiscussionDetails out;
   out.repo = o.repo.row;

@@ -98,12 +98,16 @@ content_paths() {
   gated_refused "$want" "$msg" "$who: Inference API" POST /models/alice/m "${J[@]}" -d '{"inputs":"hi"}' "$@"
   gated_refused "$want" "$msg" "$who: auth-check" GET /api/models/alice/m/auth-check "$@"
 }
+code_of() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 content_paths 401 "$ANON_MSG" anonymous
 content_paths 403 "$NOT_LISTED" bob "${B[@]}"
 gated_refused 403 "$NOT_LISTED" "bob: web blob page" GET /alice/m/blob/main/config.json "${B[@]}"
 gated_refused 403 "$NOT_LISTED" "bob: web metrics data" GET /alice/m/metrics.json "${B[@]}"
 COMMIT=$(curl -s "$URL$R" | jq -r .sha)
 gated_refused 403 "$NOT_LISTED" "bob: web commit diff" GET "/alice/m/commit/$COMMIT" "${B[@]}"
+http POST "$R/discussions" "${A[@]}" "${J[@]}" -d '{"title":"a PR","pullRequest":true}'
+gated_refused 403 "$NOT_LISTED" "bob: a PR's diff (?diff=1)" GET "$R/discussions/$(jq -r .num <<<"$BODY")?diff=1" "${B[@]}"
+check "bob: the PR's conversation (no diff) stays visible" test "$(code_of "${B[@]}" "$URL$R/discussions/1")" = 200
 check "bob cannot git clone" bash -c '! git clone -q "$1" "$2" 2>/dev/null' _ "http://bob:$BOB@$HOSTPORT/alice/m" "$E2E_TMP/bob1"
 http GET /alice/m/blob/main/config.json
 check "anonymous web blob: sent to log in" test "$STATUS" = 303
@@ -150,7 +154,6 @@ expect_error 400 "a rejection reason over 200 characters" POST "$R/user-access-r
 http POST "$R/user-access-request/handle" "${A[@]}" "${J[@]}" -d '{"user":"bob","status":"accepted"}'
 check "the owner accepts bob: 200" test "$STATUS" = 200
 expect_error 404 "accepting twice" POST "$R/user-access-request/handle" "${A[@]}" "${J[@]}" -d '{"user":"bob","status":"accepted"}'
-code_of() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 check "bob after acceptance: resolve 200 with the bytes" test "$(curl -s "${B[@]}" "$URL/alice/m/resolve/main/config.json")" = '{"hidden": "weights"}'
 check "bob after acceptance: HEAD 200" test "$(code_of -I "${B[@]}" "$URL/alice/m/resolve/main/config.json")" = 200
 check "bob after acceptance: range 206" test "$(code_of "${B[@]}" -H "Range: bytes=0-3" "$URL/alice/m/resolve/main/config.json")" = 206
