@@ -173,6 +173,18 @@ void add_routes(http::Router& r, Context& ctx) {
     r.add("POST", d + "/{num}/comment/{comment}/hide", writes(typed(h::discussion_comment_hide)));
   }
 
+  // Gated repos: access requests (issue 17).
+  for (std::string type : {"model", "dataset", "space"}) {
+    auto typed = [&ctx, type](http::Response (*fn)(Context&, Request&, std::string_view)) {
+      return [&ctx, type, fn](Request& req) { return fn(ctx, req, type); };
+    };
+    std::string a = "/api/" + type + "s/{ns}/{name}";
+    r.add("POST", a + "/user-access-request/handle", writes(typed(h::handle_access_request)));
+    r.add("POST", a + "/user-access-request/grant", writes(typed(h::grant_access)));
+    r.add("GET", a + "/user-access-request/{status}", typed(h::list_access_requests));
+    r.add("POST", a + "/ask-access", writes(typed(h::ask_access)));
+  }
+
   // Git smart HTTP, with and without the ".git" suffix (the handler strips it).
   RouteOptions streamed{BodyMode::streamed};
   for (std::string type : {"model", "dataset", "space"}) {

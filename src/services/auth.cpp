@@ -146,11 +146,15 @@ std::string namespace_role(Hub& hub, const Account& a, std::string_view ns) {
 }
 }  // namespace
 
-bool can_read(Hub& hub, const Principal& p, const storage::db::RepoRow& repo) {
-  if (!repo.is_private) return true;
+bool is_repo_member(Hub& hub, const Principal& p, const storage::db::RepoRow& repo) {
   if (!p.account) return false;
   if (p.account->is_admin) return true;
   return !namespace_role(hub, *p.account, repo.ns).empty();
+}
+
+bool can_read(Hub& hub, const Principal& p, const storage::db::RepoRow& repo) {
+  if (!repo.is_private) return true;
+  return is_repo_member(hub, p, repo);
 }
 
 bool can_write(Hub& hub, const Principal& p, const storage::db::RepoRow& repo) {

@@ -65,6 +65,9 @@ std::string token_hash(std::string_view secret);      // sha256 hex
 // write-scoped credentials (require_write_scope).
 bool can_read(Hub& hub, const Principal& p, const storage::db::RepoRow& repo);
 bool can_write(Hub& hub, const Principal& p, const storage::db::RepoRow& repo);
+// Is p the repo's owner, a member of the owning org (any role) or an admin? (Such users read a
+// private repo and a gated repo's files without a request.)
+bool is_repo_member(Hub& hub, const Principal& p, const storage::db::RepoRow& repo);
 // May p create or move repos into namespace ns?
 bool can_write_namespace(Hub& hub, const Principal& p, std::string_view ns);
 

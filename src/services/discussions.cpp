@@ -195,7 +195,8 @@ Result<db::DiscussionRow> create_discussion(Hub& hub, const Principal& p, RepoRe
 }
 
 Result<DiscussionDetails> discussion_details(Hub& hub, const Principal& p, RepoRef r, int64_t num, bool with_diff) {
-  HUB_TRY(o, open_discussion(hub, p, r, num, Access::read));
+  // A PR's diff shows file bytes: past the gate of a gated repo (services/gating.h).
+  HUB_TRY(o, open_discussion(hub, p, r, num, with_diff ? Access::content : Access::read));
   HUB_TRY(events, hub.db().discussion_events(o.d.id));
   DiscussionDetails out;
   out.repo = o.repo.row;
@@ -390,6 +391,21 @@ bool is_own_open_pr(Hub& hub, const Principal& p, const db::RepoRow& repo, std::
   if (ec != std::errc() || ptr != n.data() + n.size()) return false;
   auto d = hub.db().discussion_by_num(repo.id, num);
   return d && d->is_pr && d->author_id == p.account->id && (d->status == "open" || d->status == "draft");
+}
+
+std::vector<std::string> own_open_pr_refs(Hub& hub, const Principal& p, const db::RepoRow& repo) {
+  std::vector<std::string> out;
+  if (!p.account || !p.can_write_scope()) return out;
+  db::DiscussionQuery q;
+  q.repo_id = repo.id;
+  q.author_id = p.account->id;
+  q.is_pr = true;
+  q.open = true;
+  q.limit = 1000;
+  auto page = hub.db().list_discussions(q);
+  if (!page) return out;
+  for (const auto& d : page->items) out.push_back("refs/pr/" + std::to_string(d.num));
+  return out;
 }
 
 void drop_discussion(Hub& hub, int64_t discussion_id) {

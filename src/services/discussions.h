@@ -93,6 +93,9 @@ void drop_discussion(Hub& hub, int64_t discussion_id);
 // Whether p may commit to `ref` without write access: ref is refs/pr/N of an open or draft PR
 // that p opened (the Hub lets a PR's author push to it).
 bool is_own_open_pr(Hub& hub, const Principal& p, const storage::db::RepoRow& repo, std::string_view ref);
+// The refs a git push by p may move without write access: refs/pr/N of every open or draft PR
+// p opened on the repo (empty for anonymous callers and read tokens).
+std::vector<std::string> own_open_pr_refs(Hub& hub, const Principal& p, const storage::db::RepoRow& repo);
 // For on_refs_updated: a "commit" event per commit refs/pr/N gained (N an existing PR).
 void record_pr_commits(Hub& hub, const RepoHandle& repo, const std::vector<storage::db::RefUpdate>& updates);
 

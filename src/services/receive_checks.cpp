@@ -59,6 +59,20 @@ int run_pre_receive_hook(const std::string& repo_dir, std::string_view updates,
     message = "hubd: push refused: " + refs.error().message;
     return 1;
   }
+  if (const char* only = env(kPushOnlyRefsEnv)) {
+    std::string allowed = std::string(" ") + only + " ";
+    for (const auto& u : *refs) {
+      if (allowed.find(" " + u.ref + " ") == std::string::npos) {
+        message = "hubd: push refused: you don't have write access to " + u.ref +
+                  "; without it you can push only to your open pull requests (refs/pr/N)";
+        return 1;
+      }
+      if (u.new_oid == std::string(40, '0')) {
+        message = "hubd: push refused: you cannot delete " + u.ref;
+        return 1;
+      }
+    }
+  }
   auto r = git::check_push(repo_dir, *refs, opts);
   if (r) return 0;
   message = "hubd: push refused: " + r.error().message;

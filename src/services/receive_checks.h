@@ -30,8 +30,13 @@ struct ReceivePackSetup {
 
 Result<ReceivePackSetup> receive_pack_setup(const Hub& hub);
 
+// A push by a user without write access (a PR's author, issue 17) may move only these refs
+// (their open PRs' refs/pr/N), and delete none: the hook refuses anything else. Passed to
+// receive-pack's environment as HUBD_PUSH_ONLY_REFS (space-separated).
+inline constexpr const char* kPushOnlyRefsEnv = "HUBD_PUSH_ONLY_REFS";
+
 // The hook's work: `updates` is what git wrote on the hook's stdin, `env` looks variables up
-// (GIT_QUARANTINE_PATH, HUBD_MAX_TREE_ENTRIES, HUBD_MAX_TREE_DEPTH), repo_dir is the bare repo
+// (GIT_QUARANTINE_PATH, HUBD_MAX_TREE_ENTRIES, HUBD_MAX_TREE_DEPTH, HUBD_PUSH_ONLY_REFS), repo_dir is the bare repo
 // (the hook's working directory). Returns 0 to accept; otherwise `message` says why, for the user.
 int run_pre_receive_hook(const std::string& repo_dir, std::string_view updates,
                          const std::function<const char*(const char*)>& env, std::string& message);

@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "services/commits.h"
+#include "services/gating.h"
 #include "services/indexer.h"
 #include "services/names.h"
 #include "services/webhooks.h"
@@ -40,7 +41,10 @@ Result<RepoHandle> open_repo(Hub& hub, const Principal& p, std::string_view type
     return not_found();
   }
   if (!can_read(hub, p, *row)) return not_found();
-  if (need != Access::read) {
+  if (need == Access::content) {
+    if (auto gate = check_content_access(hub, p, *row); !gate) return std::unexpected(gate.error());
+  }
+  if (need == Access::contribute || need == Access::write) {
     if (auto scope = require_write_scope(p); !scope) {
       if (p.anonymous()) return fail(Errc::unauthenticated, "Authentication required to write to this repo");
       return std::unexpected(scope.error());

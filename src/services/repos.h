@@ -14,9 +14,10 @@
 
 namespace hub::services {
 
-// What a use case needs of a repo: read it; contribute to it (open a pull request, like it:
-// read access, and credentials that may write at all); or write to it.
-enum class Access { read, contribute, write };
+// What a use case needs of a repo: read it (metadata, card, file listings); read its file
+// content (read, and past the gate of a gated repo: services/gating.h); contribute to it (open
+// a pull request, like it: read access, and credentials that may write at all); or write to it.
+enum class Access { read, content, contribute, write };
 
 struct RepoHandle {
   storage::db::RepoRow row;
@@ -26,7 +27,8 @@ struct RepoHandle {
 // Errors: not_found/"RepoNotFound" when missing or not readable by p (never revealing that a
 // private repo exists); not_found/"RepoMoved" with message = the new "ns/name" when the name
 // belongs to a renamed repo that p can read; unauthenticated (anonymous) or forbidden when
-// contribute/write access is needed and missing (a read token: forbidden, whatever the repo).
+// contribute/write access is needed and missing (a read token: forbidden, whatever the repo);
+// GatedRepo (check_content_access) when content access is needed and missing.
 Result<RepoHandle> open_repo(Hub& hub, const Principal& p, std::string_view type, std::string_view ns,
                              std::string_view name, Access need);
 

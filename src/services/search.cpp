@@ -171,6 +171,7 @@ Result<ListingPage> list_repos(Hub& hub, const Principal& p, const ListingParams
   }
   if (in.search.size() > 256) return fail(Errc::invalid_argument, "search is too long");
   q.search = in.search;
+  q.gated = in.gated;
   if (!in.author.empty()) {
     auto acc = hub.db().account_by_name(in.author);
     if (!acc) return ListingPage{};  // nobody by that name: nothing to list

@@ -25,6 +25,7 @@ struct ListingParams {
   std::string type = "model";          // model | dataset | space
   std::string search;
   std::string author;
+  std::optional<bool> gated;           // gated=true|false (issue 17)
   std::vector<std::string> filters;    // tags; "language:x" and "pipeline_tag:x" understood too
   std::string pipeline_tag, library, language;
   std::string sort;                    // "" = trendingScore

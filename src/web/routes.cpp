@@ -55,6 +55,7 @@ Result<std::shared_ptr<Site>> add_routes(http::Router& r, services::Hub& hub) {
     r.add("GET", base + "/upload/{rev}", typed(pg::upload_form, type));
     r.add("POST", base + "/upload/{rev}", typed(pg::upload_submit, type), upload_opts);
     r.add("POST", base + "/like", typed(pg::like, type));
+    r.add("POST", base + "/ask-access", typed(pg::ask_access_submit, type));  // gated repos (issue 17)
     r.add("GET", base + "/metrics", typed(pg::metrics_page, type));
     r.add("GET", base + "/metrics.json", typed(pg::metrics_data, type));
     // Community tab (issue 17).

@@ -229,4 +229,30 @@ check "a private repo's Community tab is 404 to an outsider" test "$(curl -s -o 
 check "a private discussion page is 404 to an outsider" test "$(curl -s -o /dev/null -w '%{http_code}' -b "$E2E_TMP/bob.jar" "$URL/alice/secret/discussions/1")" = 404
 check "a private discussion page is 404 anonymously" test "$(curl -s -o /dev/null -w '%{http_code}' "$URL/alice/secret/discussions/1")" = 404
 
+# ---- git push by a PR's author without write access (only to their open PRs' refs) ----
+http POST "$D" "${B[@]}" "${J[@]}" -d '{"title":"Bob pushes with git","pullRequest":true}'
+BN=$(jq -r .num <<<"$BODY")
+git clone -q "http://bob:$BOB@$HOSTPORT/alice/m" "$E2E_TMP/bobw"
+git -C "$E2E_TMP/bobw" config user.name bob && git -C "$E2E_TMP/bobw" config user.email bob@example.com
+echo "from bob" >"$E2E_TMP/bobw/bob.txt" && git -C "$E2E_TMP/bobw" add bob.txt && git -C "$E2E_TMP/bobw" commit -qm "bob by git"
+check "bob pushes to his own PR's refs/pr/$BN with git" git -C "$E2E_TMP/bobw" push -q origin "HEAD:refs/pr/$BN"
+check "the PR ref moved to bob's commit" \
+  test "$(curl -s "$URL/api/models/alice/m/refs?include_prs=1" | jq -r --arg r "refs/pr/$BN" '.pullRequests[]|select(.ref==$r)|.targetCommit')" \
+  = "$(git -C "$E2E_TMP/bobw" rev-parse HEAD)"
+MAIN_BEFORE=$(curl -s "$URL/api/models/alice/m" | jq -r .sha)
+check "bob cannot push to main" bash -c '! git -C "$1" push -q origin HEAD:main 2>/dev/null' _ "$E2E_TMP/bobw"
+check "main did not move" test "$(curl -s "$URL/api/models/alice/m" | jq -r .sha)" = "$MAIN_BEFORE"
+check "bob cannot push to alice's PR" bash -c '! git -C "$1" push -q origin HEAD:refs/pr/'"$ALICE_PR"' 2>/dev/null' _ "$E2E_TMP/bobw"
+check "bob cannot push his PR ref and main together" bash -c '! git -C "$1" push -q origin HEAD:refs/pr/'"$BN"' HEAD:refs/heads/bob 2>/dev/null' _ "$E2E_TMP/bobw"
+check "bob cannot delete his PR ref" bash -c '! git -C "$1" push -q origin :refs/pr/'"$BN"' 2>/dev/null' _ "$E2E_TMP/bobw"
+http POST "$D/$BN/status" "${B[@]}" "${J[@]}" -d '{"status":"closed"}'
+echo more >>"$E2E_TMP/bobw/bob.txt" && git -C "$E2E_TMP/bobw" commit -qam "after close"
+check "after closing it, bob cannot push to it" bash -c '! git -C "$1" push -q origin HEAD:refs/pr/'"$BN"' 2>/dev/null' _ "$E2E_TMP/bobw"
+"$HUBD" user add carol --password carolpass1 --data "$DATA" >/dev/null
+CAROL=$("$HUBD" token create carol --role write --data "$DATA")
+check "a user with no open PR cannot push at all (info/refs 403)" \
+  test "$(curl -s -o /dev/null -w '%{http_code}' -u "carol:$CAROL" "$URL/alice/m.git/info/refs?service=git-receive-pack")" = 403
+check "bob (open PRs) gets the receive-pack advertisement" \
+  test "$(curl -s -o /dev/null -w '%{http_code}' -u "bob:$BOB" "$URL/alice/m.git/info/refs?service=git-receive-pack")" = 200
+
 finish

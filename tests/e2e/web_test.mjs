@@ -356,6 +356,49 @@ await step('datasets and renaming', async () => {
   check('the datasets list shows it', (await page.$$eval('.repo-card-id', (as) => as.map((a) => a.textContent))).includes(`${user}/reviews-v2`));
 });
 
+await step('gated repo: request access, accept', async () => {
+  // alice gates a new repo (manual approval) from its settings page.
+  await page.goto('/new');
+  await page.fill('#new-repo-form input[name=name]', 'gated-model');
+  await Promise.all([page.waitForURL(`**/${user}/gated-model`), page.click('#new-repo-form button[type=submit]')]);
+  await page.goto(`/${user}/gated-model/settings`);
+  await page.selectOption('#gate-mode select[name=gated]', 'manual');
+  await Promise.all([page.waitForURL('**/settings?msg=*'), page.click('#gate-mode button[type=submit]')]);
+  check('the repo header shows the gated badge', (await page.textContent('.badge.gated')) === 'gated');
+  // bob, in a browser of his own, signs up and asks.
+  const bobCtx = await chromium.launchPersistentContext(path.join(TMP, 'chromium-profile-bob'), {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'], baseURL: URL_,
+  });
+  try {
+    const bob = bobCtx.pages()[0] || await bobCtx.newPage();
+    bob.on('pageerror', (e) => pageErrors.push(String(e)));
+    await bob.goto('/join');
+    await bob.fill('#join-form input[name=username]', 'bob');
+    await bob.fill('#join-form input[name=password]', 'bob-password-9');
+    await Promise.all([bob.waitForURL('**/bob'), bob.click('#join-form button[type=submit]')]);
+    const blocked = await bob.goto(`/${user}/gated-model/blob/main/.gitattributes`);
+    check('bob without access: the blob page is refused (403)', blocked.status() === 403);
+    await bob.goto(`/${user}/gated-model`);
+    check('bob sees the request form', await bob.isVisible('#gate-form'));
+    await bob.screenshot({ path: path.join(SHOTS, 'gated-request.png'), fullPage: true });
+    await Promise.all([bob.waitForURL(`**/${user}/gated-model`), bob.click('#gate-submit')]);
+    check('after asking, bob sees his request pending', await bob.isVisible('.gate-pending'));
+    // alice accepts from the settings page.
+    await page.goto(`/${user}/gated-model/settings`);
+    check('alice sees bob in the pending list', (await page.textContent('#requests-pending')).includes('bob'));
+    await shot('gated-review');
+    await Promise.all([page.waitForURL('**/settings?msg=*'), page.click('#requests-pending tr[data-user=bob] button.accept')]);
+    check('bob moves to the accepted list', (await page.textContent('#requests-accepted')).includes('bob'));
+    await bob.goto(`/${user}/gated-model`);
+    check('bob now has access', await bob.isVisible('.gate-granted'));
+    const open = await bob.goto(`/${user}/gated-model/blob/main/.gitattributes`);
+    check('bob reads the blob page (200)', open.status() === 200);
+  } finally {
+    await bobCtx.close();
+  }
+});
+
 await step('profile and home', async () => {
   await page.goto(`/${user}`);
   check('the profile lists the repos', (await page.textContent('.repo-list')).includes(repo));

@@ -170,6 +170,33 @@ TEST_F(PushTest, PreReceiveHookRefusesATreeBombWithAClearMessage) {
   EXPECT_NE(message.find("HUBD_MAX_TREE_ENTRIES"), std::string::npos) << message;
 }
 
+// A PR author without write access (issue 17): only the listed refs/pr/N may move, none may go.
+TEST_F(PushTest, PreReceiveHookKeepsAPrAuthorToTheirRefs) {
+  auto r = create_repo(*hub_, alice_, NewRepo{"model", "", "p", false});
+  ASSERT_TRUE(r);
+  std::string main = *storage::git::Repo::open(r->path)->resolve_revision("main");
+  std::string c = loose_commit(*r, {"a.txt"});
+  auto only = [](const char* refs) {
+    return [refs](const char* k) -> const char* { return std::string_view(k) == kPushOnlyRefsEnv ? refs : nullptr; };
+  };
+  std::string zero(40, '0'), message;
+  EXPECT_EQ(run_pre_receive_hook(r->path, main + " " + c + " refs/pr/2\n", only("refs/pr/2 refs/pr/5"), message), 0)
+      << message;
+  EXPECT_EQ(run_pre_receive_hook(r->path, main + " " + c + " refs/pr/5\n", only("refs/pr/2 refs/pr/5"), message), 0)
+      << message;
+  for (std::string bad : {main + " " + c + " refs/heads/main\n", main + " " + c + " refs/pr/20\n",
+                          main + " " + c + " refs/pr/\n", main + " " + c + " refs/pr/2 \n",
+                          main + " " + c + " refs/pr/2\n" + main + " " + c + " refs/tags/v1\n",
+                          main + " " + zero + " refs/pr/2\n"}) {
+    message.clear();
+    EXPECT_EQ(run_pre_receive_hook(r->path, bad, only("refs/pr/2 refs/pr/5"), message), 1) << bad;
+    EXPECT_NE(message.find("hubd: push refused:"), std::string::npos) << message;
+  }
+  message.clear();
+  EXPECT_EQ(run_pre_receive_hook(r->path, main + " " + c + " refs/heads/main\n", only(""), message), 1)
+      << "an empty list allows nothing";
+}
+
 TEST_F(PushTest, ConcurrentCreatesOfOneNameLeaveOneIntactRepo) {
   for (int round = 0; round < 3; ++round) {
     std::string name = "race" + std::to_string(round);

@@ -222,7 +222,8 @@ Response serve_git_blob(OpenedRepo& o, Request& req, Response res, const git::Tr
 }
 
 Response serve(Context& ctx, Request& req, std::string_view type, bool raw) {
-  auto opened = open_repo_for(ctx, req, type);
+  // File bytes: past the gate of a gated repo (services/gating.h).
+  auto opened = open_repo_for(ctx, req, type, services::Access::content);
   if (auto* r = std::get_if<Response>(&opened)) return std::move(*r);
   auto& o = std::get<OpenedRepo>(opened);
   auto rp = split_rev_path(req.rest, [&](std::string_view rev) { return o.resolve(rev).has_value(); });

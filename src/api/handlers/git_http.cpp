@@ -20,6 +20,7 @@
 #include "http/hub_error.h"
 #include "core/log.h"
 #include "http/gunzip.h"
+#include "services/discussions.h"
 #include "services/limits.h"
 #include "services/names.h"
 #include "services/post_push.h"
@@ -61,9 +62,27 @@ std::variant<services::RepoHandle, Response> authorize(Context& ctx, Request& re
   const Error& e = h.error();
   // Old clone URLs keep working: the same path under the new name.
   if (e.detail == Detail::RepoMoved) return moved_redirect(req, e.message);
+  if (e.detail == Detail::GatedRepo && p->anonymous()) {  // git then asks for credentials
+    auto r = to_response(e, &*p);
+    r.set_header("WWW-Authenticate", "Basic realm=\"hubd\"");
+    return r;
+  }
   if ((e.detail == Detail::RepoNotFound || e.code == Errc::unauthenticated) && p->anonymous())
     return challenge(e.code == Errc::unauthenticated ? e.message : "Repository not found");
   return to_response(e, &*p);
+}
+
+// A push by a user who may contribute but not write (issue 17): allowed when they have open
+// PRs on the repo, and then only to those PRs' refs (the pre-receive hook enforces the list).
+// Returns "" for writers, the space-separated refs otherwise, or the refusal.
+std::variant<std::string, Response> push_only_refs(Context& ctx, Request& req, const services::RepoHandle& h) {
+  auto p = principal_of(ctx.hub, req);
+  if (!p) return challenge(p.error().message);
+  if (services::can_write(ctx.hub, *p, h.row)) return std::string();
+  std::string refs;
+  for (const auto& r : services::own_open_pr_refs(ctx.hub, *p, h.row)) refs += (refs.empty() ? "" : " ") + r;
+  if (refs.empty()) return to_response(Error{Errc::forbidden, "You don't have write access to " + h.row.full_id()}, &*p);
+  return refs;
 }
 
 Result<size_t> read_fd(int fd, char* buf, size_t cap) {
@@ -188,10 +207,14 @@ Response stream_child(std::shared_ptr<git::PackProcess> proc, std::string prefix
 Response git_info_refs(Context& ctx, Request& req, std::string_view type) {
   auto svc = git::parse_service(req.query_param("service").value_or(""));
   if (!svc) return Response::error(403, "Only the smart HTTP protocol is supported (service=git-upload-pack|git-receive-pack)");
-  auto need = *svc == git::PackService::receive_pack ? services::Access::write : services::Access::read;
-  auto auth = authorize(ctx, req, type, need);
+  bool receive = *svc == git::PackService::receive_pack;
+  auto auth = authorize(ctx, req, type, receive ? services::Access::contribute : services::Access::content);
   if (auto* r = std::get_if<Response>(&auth)) return std::move(*r);
   auto& h = std::get<services::RepoHandle>(auth);
+  if (receive) {
+    auto only = push_only_refs(ctx, req, h);
+    if (auto* r = std::get_if<Response>(&only)) return std::move(*r);
+  }
   git::PackOptions opts;
   opts.advertise_refs = true;
   opts.git_protocol = std::string(req.header("Git-Protocol").value_or(""));
@@ -209,9 +232,15 @@ Response git_service(Context& ctx, Request& req, std::string_view type, std::str
   if (req.header("Content-Type").value_or("") != git::request_content_type(*svc))
     return Response::error(415, "Expected Content-Type " + git::request_content_type(*svc));
   bool receive = *svc == git::PackService::receive_pack;
-  auto auth = authorize(ctx, req, type, receive ? services::Access::write : services::Access::read);
+  auto auth = authorize(ctx, req, type, receive ? services::Access::contribute : services::Access::content);
   if (auto* r = std::get_if<Response>(&auth)) return std::move(*r);
   auto h = std::get<services::RepoHandle>(std::move(auth));
+  std::string only_refs;  // set for a PR author without write access
+  if (receive) {
+    auto only = push_only_refs(ctx, req, h);
+    if (auto* r = std::get_if<Response>(&only)) return std::move(*r);
+    only_refs = std::get<std::string>(std::move(only));
+  }
 
   services::RefSnapshot before;
   if (receive) {
@@ -228,6 +257,7 @@ Response git_service(Context& ctx, Request& req, std::string_view type, std::str
     if (!setup) return to_response(setup.error());
     opts.config = std::move(setup->config);
     opts.extra_env = std::move(setup->env);
+    if (!only_refs.empty()) opts.extra_env.push_back(std::string(services::kPushOnlyRefsEnv) + "=" + only_refs);
     max_body = setup->max_body_bytes;
   }
   auto started = git::PackProcess::start(*svc, h.path, opts);

@@ -117,6 +117,13 @@ Response discussion_merge(Context& ctx, Request& req, std::string_view type);
 Response discussion_comment_edit(Context& ctx, Request& req, std::string_view type);
 Response discussion_comment_hide(Context& ctx, Request& req, std::string_view type);
 
+// gating.cpp: gated repos' access requests (issue 17) under /api/{type}s/{id}/user-access-request
+// and POST /api/{type}s/{id}/ask-access.
+Response list_access_requests(Context& ctx, Request& req, std::string_view type);
+Response handle_access_request(Context& ctx, Request& req, std::string_view type);
+Response grant_access(Context& ctx, Request& req, std::string_view type);
+Response ask_access(Context& ctx, Request& req, std::string_view type);
+
 // metrics.cpp: TensorBoard scalars of the repo at a revision (issue 10).
 Response repo_metrics(Context& ctx, Request& req, std::string_view type);
 

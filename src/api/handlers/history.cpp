@@ -78,7 +78,8 @@ Response list_refs(Context& ctx, Request& req, std::string_view type) {
 Response auth_check(Context& ctx, Request& req, std::string_view type) {
   bool write = !req.rest.empty() && req.rest[0] == "write";
   if (!req.rest.empty() && (req.rest.size() > 1 || !write)) return Response::error(404, "Not found");
-  auto opened = open_repo_for(ctx, req, type, write ? services::Access::write : services::Access::read);
+  // Read access to a gated repo means its files (the Hub answers GatedRepo here).
+  auto opened = open_repo_for(ctx, req, type, write ? services::Access::write : services::Access::content);
   if (auto* r = std::get_if<Response>(&opened)) return std::move(*r);
   auto& o = std::get<OpenedRepo>(opened);
   return Response::json(200, json::object{{"repoId", o.handle.row.full_id()}, {"access", write ? "write" : "read"}});

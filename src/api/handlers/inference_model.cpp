@@ -44,7 +44,7 @@ std::variant<InferenceRepo, http::Response> open_inference_repo(Context& ctx, ht
   if (!p) return http::Response::error(401, "Invalid credentials in Authorization header");
   InferenceRepo r;
   r.id = req.params["ns"] + "/" + req.params["name"];
-  auto h = services::open_repo(ctx.hub, *p, "model", req.params["ns"], req.params["name"], services::Access::read);
+  auto h = services::open_repo(ctx.hub, *p, "model", req.params["ns"], req.params["name"], services::Access::content);
   if (!h) {
     if (h.error().code == Errc::not_found) return http::Response::error(404, "Model " + r.id + " does not exist");
     return to_response(h.error(), &*p);

@@ -81,6 +81,11 @@ std::variant<Authorized, Response> authorize(Context& ctx, Request& req, std::st
     r.set_header("Location", req.base_url + "/" + std::string(services::repo_url_prefix(type)) + e.message + ".git" + suffix);
     return r;
   }
+  if (e.detail == Detail::GatedRepo && p->anonymous()) {  // git-lfs then asks for credentials
+    Response r = lfs_error_of(e, &*p);
+    r.set_header("LFS-Authenticate", "Basic realm=\"hubd\"");
+    return r;
+  }
   if ((e.detail == Detail::RepoNotFound || e.code == Errc::unauthenticated) && p->anonymous())
     return challenge(e.code == Errc::unauthenticated ? e.message : "Repository not found");
   return lfs_error_of(e, &*p);
@@ -186,7 +191,7 @@ Response lfs_batch(Context& ctx, Request& req, std::string_view type) {
     return lfs_error(422, "operation must be \"upload\" or \"download\"");
   auto op = *op_name == "upload" ? services::LfsOp::upload : services::LfsOp::download;
 
-  auto auth = authorize(ctx, req, type, op == services::LfsOp::upload ? services::Access::write : services::Access::read);
+  auto auth = authorize(ctx, req, type, op == services::LfsOp::upload ? services::Access::write : services::Access::content);
   if (auto* r = std::get_if<Response>(&auth)) return std::move(*r);
   auto& a = std::get<Authorized>(auth);
 

@@ -38,6 +38,11 @@ Response list_repos(Context& ctx, Request& req, std::string_view type) {
   lp.type = std::string(type);
   lp.search = std::string(req.query_param("search").value_or(""));
   lp.author = std::string(req.query_param("author").value_or(""));
+  if (auto g = req.query_param("gated")) {
+    if (*g == "true" || *g == "True" || *g == "1") lp.gated = true;
+    else if (*g == "false" || *g == "False" || *g == "0") lp.gated = false;
+    else return bad_request("gated must be true or false");
+  }
   for (auto f : req.query_params("filter")) lp.filters.emplace_back(f);
   lp.pipeline_tag = std::string(req.query_param("pipeline_tag").value_or(""));
   lp.library = std::string(req.query_param("library").value_or(""));

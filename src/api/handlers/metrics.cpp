@@ -10,7 +10,7 @@
 namespace hub::api::handlers {
 
 Response repo_metrics(Context& ctx, Request& req, std::string_view type) {
-  auto opened = open_repo_for(ctx, req, type);
+  auto opened = open_repo_for(ctx, req, type, services::Access::content);  // derived from file bytes
   if (auto* r = std::get_if<Response>(&opened)) return std::move(*r);
   auto& o = std::get<OpenedRepo>(opened);
   std::string rev;

@@ -78,6 +78,7 @@ struct LfsObjectRef {
 #include "storage/db/discussion_types.h"  // discussions and pull requests (issue 17)
 #include "storage/db/xet_types.h"  // Xet CAS (issue 16)
 #include "storage/db/job_types.h"  // background jobs and webhooks (issue 17)
+#include "storage/db/access_types.h"  // gated repos: access requests (issue 17)
 namespace hub::storage::db {
 
 class Database {
@@ -260,6 +261,17 @@ class Database {
   virtual Result<void> update_webhook_delivery(const WebhookDeliveryRow& d) = 0;
   // Newest first, at most limit.
   virtual Result<std::vector<WebhookDeliveryRow>> webhook_deliveries(int64_t webhook_id, int limit) = 0;
+  // Access requests of gated repos (issue 17, sqlite_access.cpp). create: already_exists when
+  // the user has a row for the repo. set_access_status moves an existing row to `status`
+  // (rejection_reason kept only for "rejected"; fields untouched): not_found without a row,
+  // conflict when the row already has that status (compare-and-set: of two concurrent moves to
+  // one status exactly one succeeds). Listing: one status, oldest change first.
+  virtual Result<void> create_access_request(const AccessRequestRow& r) = 0;
+  virtual Result<AccessRequestRow> access_request(int64_t repo_id, int64_t account_id) = 0;
+  virtual Result<void> set_access_status(int64_t repo_id, int64_t account_id, std::string_view status,
+                                         std::string_view rejection_reason, int64_t at) = 0;
+  virtual Result<std::vector<AccessRequestRow>> access_requests(int64_t repo_id, std::string_view status,
+                                                                int limit) = 0;
 };
 
 }  // namespace hub::storage::db

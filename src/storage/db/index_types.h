@@ -62,6 +62,7 @@ struct RepoQuery {
   std::string type;                    // "model" | "dataset" | "space"
   std::string search;                  // case-insensitive substring of "ns/name"; also full-text
   std::string author;                  // exact namespace (canonical case); empty = any
+  std::optional<bool> gated;           // true: gated repos only; false: not gated only (issue 17)
   std::vector<std::string> tags;       // all must be present (tags or facets)
   bool all_private = false;            // admin: every private repo is visible
   std::vector<std::string> private_namespaces;  // private repos under these are visible

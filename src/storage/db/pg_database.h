@@ -112,6 +112,12 @@ class PgDatabase final : public Database {
   Result<std::vector<DiscussionEventRow>> discussion_events(int64_t discussion_id) override;
   Result<DiscussionEventRow> discussion_event(int64_t discussion_id, std::string_view uid) override;
   Result<void> update_discussion_event(const DiscussionEventRow& e) override;
+  // pg_access.cpp (issue 17: gated repos)
+  Result<void> create_access_request(const AccessRequestRow& r) override;
+  Result<AccessRequestRow> access_request(int64_t repo_id, int64_t account_id) override;
+  Result<void> set_access_status(int64_t repo_id, int64_t account_id, std::string_view status,
+                                 std::string_view rejection_reason, int64_t at) override;
+  Result<std::vector<AccessRequestRow>> access_requests(int64_t repo_id, std::string_view status, int limit) override;
 
   // Several nodes on one database (issue 18): pg_cluster.cpp.
   Result<std::unique_ptr<Lock>> lock(std::string_view name) override;

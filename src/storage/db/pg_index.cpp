@@ -245,6 +245,7 @@ Result<std::vector<RepoHit>> PgDatabase::query_repos(const RepoQuery& q) {
     if (!q.private_namespaces.empty()) sql += " OR r.ns = ANY(" + arg(pg::array_literal(q.private_namespaces)) + "::text[])";
     sql += ")";
   }
+  if (q.gated) sql += *q.gated ? " AND r.gated <> ''" : " AND r.gated = ''";
   if (!q.author.empty()) sql += " AND r.ns = " + arg(q.author);
   for (const auto& t : q.tags)
     sql += " AND EXISTS (SELECT 1 FROM repo_tags t WHERE t.type = " + type + " AND t.tag = " + arg(t) +

@@ -331,6 +331,22 @@ CREATE TABLE webhook_deliveries (
 );
 CREATE INDEX webhook_deliveries_hook ON webhook_deliveries(webhook_id, id);
 )sql",
+      // 10: access requests of gated repos (issue 17): one row per (repo, user), its status
+      // moved by the user's request and the repo writers' decisions.
+      R"sql(
+CREATE TABLE access_requests (
+  repo_id BIGINT NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
+  account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  status TEXT NOT NULL CHECK (status IN ('pending','accepted','rejected')),
+  fields TEXT NOT NULL DEFAULT '',
+  rejection_reason TEXT NOT NULL DEFAULT '',
+  granted BIGINT NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (repo_id, account_id)
+);
+CREATE INDEX access_requests_status ON access_requests(repo_id, status, updated_at);
+)sql",
   };
   return m;
 }

@@ -409,6 +409,7 @@ Result<std::vector<RepoHit>> SqliteDatabase::query_repos(const RepoQuery& q) {
     }
     sql += ")";
   }
+  if (q.gated) sql += *q.gated ? " AND r.gated <> ''" : " AND r.gated = ''";
   if (!q.author.empty()) {
     sql += " AND r.ns = ?";
     binds.push_back(q.author);

@@ -156,7 +156,7 @@ Response discussion_page(Site& s, Request& req, std::string_view type) {
 Response discussion_files(Site& s, Request& req, std::string_view type) {
   Page p = make_page(s, req);
   Response err;
-  auto v = open_view(p, type, services::Access::read, &err);
+  auto v = open_view(p, type, services::Access::content, &err);  // the PR diff shows file bytes: gated
   if (!v) return err;
   auto num = num_param(req);
   if (!num) return error_page(p, 404, "Discussion not found");

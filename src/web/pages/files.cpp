@@ -144,7 +144,7 @@ Response tree(Site& s, Request& req, std::string_view type) {
 Response blob(Site& s, Request& req, std::string_view type) {
   Page p = make_page(s, req);
   Response err;
-  auto v = open_view(p, type, services::Access::read, &err);
+  auto v = open_view(p, type, services::Access::content, &err);  // file bytes: gated (issue 17)
   if (!v) return err;
   if (req.rest.size() < 2) return redirect(repo_link(*v, "tree", req.rest.empty() ? v->default_branch : req.rest[0]));
   std::string rev = req.rest[0];

@@ -104,7 +104,7 @@ Response commits(Site& s, Request& req, std::string_view type) {
 Response commit(Site& s, Request& req, std::string_view type) {
   Page p = make_page(s, req);
   Response err;
-  auto v = open_view(p, type, services::Access::read, &err);
+  auto v = open_view(p, type, services::Access::content, &err);  // the diff shows file bytes: gated
   if (!v) return err;
   auto id = resolve_rev(p, *v, req.params["sha"], &err);
   if (!id) return err;

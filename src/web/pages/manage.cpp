@@ -27,6 +27,7 @@ Response settings_page(Site& s, Request& req, std::string_view type) {
   if (!v) return err;
   json::object data{{"title", "Settings · " + v->id}};
   data["repo"] = repo_header(p, *v, "settings", v->default_branch);
+  add_gate_settings(p, *v, data);
   if (auto m = req.query_param("msg")) data["message"] = std::string(m->substr(0, 200));
   return render(p, "settings", std::move(data));
 }
@@ -44,8 +45,13 @@ Response settings_submit(Site& s, Request& req, std::string_view type) {
   auto fail_page = [&](const Error& e) {
     json::object data{{"title", "Settings · " + v->id}, {"error", e.message}};
     data["repo"] = repo_header(p, *v, "settings", v->default_branch);
-    return render(p, "settings", std::move(data), e.code == Errc::forbidden ? 403 : 400);
+    add_gate_settings(p, *v, data);
+    return render(p, "settings", std::move(data), e.code == Errc::forbidden ? 403 : e.code == Errc::not_found ? 404 : 400);
   };
+  if (auto r = gate_settings_action(p, *v, f, action)) {
+    if (!*r) return fail_page(r->error());
+    return redirect(v->base + "/settings?msg=" + http::percent_encode(action == "gated" ? "Access requests updated." : "Access request updated."));
+  }
   if (action == "visibility") {
     bool priv = f.get("private") == "1";
     auto r = services::update_repo_settings(s.hub, p.who, type, row.ns, row.name, priv, std::nullopt);

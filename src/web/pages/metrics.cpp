@@ -61,7 +61,7 @@ std::string svg_chart(const std::vector<std::pair<std::string, const tensorboard
 Response metrics_page(Site& s, Request& req, std::string_view type) {
   Page p = make_page(s, req);
   Response err;
-  auto v = open_view(p, type, services::Access::read, &err);
+  auto v = open_view(p, type, services::Access::content, &err);  // read from event files: gated
   if (!v) return err;
   std::string rev = std::string(req.query_param("rev").value_or(v->default_branch));
   auto commit = resolve_rev(p, *v, rev, &err);
@@ -103,8 +103,11 @@ Response metrics_page(Site& s, Request& req, std::string_view type) {
 
 Response metrics_data(Site& s, Request& req, std::string_view type) {
   Page p = make_page(s, req);
-  auto h = services::open_repo(s.hub, p.who, type, req.params["ns"], req.params["name"], services::Access::read);
-  if (!h) return http::error_response(Error{Errc::not_found, "Repository not found", Detail::RepoNotFound});
+  auto h = services::open_repo(s.hub, p.who, type, req.params["ns"], req.params["name"], services::Access::content);
+  if (!h) {
+    if (h.error().detail == Detail::GatedRepo) return http::error_response(h.error(), p.who.anonymous());
+    return http::error_response(Error{Errc::not_found, "Repository not found", Detail::RepoNotFound});
+  }
   auto git = storage::git::Repo::open(h->path);
   if (!git) return Response::error(500, "The repository cannot be read");
   RepoView v;

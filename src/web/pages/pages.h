@@ -63,6 +63,9 @@ Response discussion_page(Site& s, Request& req, std::string_view type);
 Response discussion_files(Site& s, Request& req, std::string_view type);
 Response discussion_action(Site& s, Request& req, std::string_view type);
 
+// gating.cpp (issue 17): the access request form and the settings section of gated repos.
+Response ask_access_submit(Site& s, Request& req, std::string_view type);
+
 // ---- shared by the repo pages (repo_view.cpp) ----
 
 struct RepoView {
@@ -86,6 +89,11 @@ std::optional<std::string> resolve_rev(Page& p, RepoView& v, std::string_view re
 json::array ref_choices(RepoView& v, std::string_view current, std::string_view kind, std::string_view suffix);
 // The diff_files template's fields (files, counts) for a diff; file links point at `rev`.
 void add_diff_view(const RepoView& v, const storage::git::CommitDiff& diff, std::string_view rev, json::object& data);
+// gating.cpp: the repo page's gate box (empty when the repo is not gated); the settings page's
+// gate section; a settings form action of the gate ("gated", "access", "grant"), nullopt for others.
+json::object gate_box(Page& p, RepoView& v);
+void add_gate_settings(Page& p, RepoView& v, json::object& data);
+std::optional<Result<void>> gate_settings_action(Page& p, RepoView& v, const Form& f, std::string_view action);
 // "/ns/name/tree/main/a/b" style link; rev and path percent-encoded per segment.
 std::string repo_link(const RepoView& v, std::string_view kind, std::string_view rev, std::string_view path = {});
 

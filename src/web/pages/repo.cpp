@@ -139,6 +139,11 @@ Response repo_home(Site& s, Request& req, std::string_view type) {
     data["has_metrics"] = !(*sum)->event_files.empty();
   }
   data["updated"] = time_ago(v->handle.row.updated_at);
+  if (auto box = gate_box(p, *v); !box.empty()) {
+    // Without access, the widget (the Inference API) would only answer GatedRepo.
+    if (!box.contains("has_access")) data.erase("widget");
+    data["gate"] = std::move(box);
+  }
   return render(p, "repo", std::move(data));
 }
 

@@ -80,6 +80,7 @@ json::object repo_header(const Page& p, RepoView& v, std::string_view tab, std::
                       {"is_dataset", v.type == "dataset"},
                       {"base", v.base},
                       {"private", v.handle.row.is_private},
+                      {"gated", !v.handle.row.gated.empty()},
                       {"can_write", v.can_write},
                       {"tabs", std::move(tabs)},
                       {"stats_available", stats.available},

@@ -14,11 +14,11 @@ namespace {
 using testing::Conformance;
 
 TEST_P(Conformance, MigratesOnceAndReopens) {
-  EXPECT_EQ(db->schema_version(), 7);
+  EXPECT_EQ(db->schema_version(), 10);
   db.reset();
   auto again = Database::open(url);
   ASSERT_TRUE(again.has_value()) << again.error().message;
-  EXPECT_EQ((*again)->schema_version(), 7);
+  EXPECT_EQ((*again)->schema_version(), 10);
 }
 
 TEST_P(Conformance, NodesStartingTogetherOnAnEmptyDatabaseAllOpenIt) {
@@ -32,7 +32,7 @@ TEST_P(Conformance, NodesStartingTogetherOnAnEmptyDatabaseAllOpenIt) {
   for (int t = 0; t < 6; ++t)
     ts.emplace_back([&, t] {
       auto d = Database::open(fresh);
-      if (d && (*d)->schema_version() == 7) ok++;
+      if (d && (*d)->schema_version() == 10) ok++;
       else if (!d) errors[size_t(t)] = d.error().message;
     });
   for (auto& t : ts) t.join();
