@@ -13,8 +13,10 @@
 #include "core/text.h"
 #include "core/time.h"
 #include "inference/models/decoder.h"
+#include "inference/models/tasks.h"
 #include "inference/pipelines/chat_completion.h"
 #include "inference/pipelines/generation.h"
+#include "inference/models/tasks.h"
 #include "inference/pipelines/pipeline.h"
 #include "inference/runtime/generation_engine.h"
 #include "inference/runtime/model_cache.h"
@@ -215,10 +217,10 @@ Response run_inference_impl(Context& ctx, Request& req, std::string_view explici
                                     "/pipeline/{task}");
   if (meta.inference_disabled) return inference_error(400, "Inference is turned off for " + id + " (its card says inference: false)");
   // sentence-transformers models answer both; our engine computes embeddings for either.
-  std::string engine_task = sentence_task(task) ? "feature-extraction" : task;
-  auto tasks = inference::pipelines::supported_tasks();
-  if (engine_task != "conversational" && std::find(tasks.begin(), tasks.end(), engine_task) == tasks.end())
-    return inference_error(400, "The task `" + task + "` is not supported by this server");
+  // The engine task (aliases, translation_xx_to_yy) from the one task table (inference/models/tasks.h).
+  std::string engine_task = sentence_task(task) ? "feature-extraction" : std::string(inference::engine_task_for(task));
+  if (task == "conversational") engine_task = task;
+  if (engine_task.empty()) return inference_error(400, "The task `" + task + "` is not supported by this server");
 
   // Body: {"inputs", "parameters", "options"}; a JSON value without "inputs" is the inputs;
   // a non-JSON body is the text itself (as the community containers accept).
@@ -313,7 +315,9 @@ Response run_inference_impl(Context& ctx, Request& req, std::string_view explici
     }
     stats.compute_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   } else {
-    out = ctx.scheduler->run(model, engine_task, std::move(inputs), std::move(parameters), &stats);
+    // Seq2seq tasks run as requested: T5's task_specific_params are keyed by the full name.
+    out = ctx.scheduler->run(model, engine_task == "translation" ? task : engine_task, std::move(inputs),
+                             std::move(parameters), &stats);
   }
   if (!out) {
     const auto& e = out.error();

@@ -1,5 +1,5 @@
-// Model: a loaded encoder model (BERT family) with its task head, pooling config and optional
-// tokenizer. Immutable after load and shared by requests as shared_ptr<const Model>; all
+// Model: a loaded model of any kind (models/kind.h): an encoder (BERT family) with its task
+// head, pooling config and optional tokenizer; a decoder (CausalLM). Which tasks it serves: models/tasks.h by config().kind. Immutable after load and shared by requests as shared_ptr<const Model>; all
 // methods are const and thread-safe (each call leases its own workspace).
 #pragma once
 
@@ -13,6 +13,7 @@
 #include "core/result.h"
 #include "inference/layers/encoder.h"
 #include "inference/layers/heads.h"
+#include "inference/models/kind.h"
 #include "inference/models/memory.h"
 #include "inference/tensor/tensor.h"
 
@@ -30,6 +31,7 @@ using layers::Batch;
 using layers::HeadKind;
 
 struct ModelConfig {
+  ModelKind kind = ModelKind::encoder;  // from the registry (models/registry.h)
   std::string model_type;    // config.json "model_type"
   std::string architecture;  // architectures[0], or "" when absent
   layers::EncoderConfig encoder;
@@ -91,7 +93,7 @@ class Model {
 
  private:
   ModelConfig config_;
-  std::optional<layers::Encoder> encoder_;  // empty for decoder models
+  std::optional<layers::Encoder> encoder_;  // empty for decoder and encoder-decoder models
   layers::Head head_;
   std::shared_ptr<const tokenizers::Tokenizer> tokenizer_;
   std::shared_ptr<const CausalLM> causal_lm_;
