@@ -7,6 +7,7 @@
 #include "inference/models/decoder.h"
 #include "inference/models/loading.h"
 #include "inference/models/registry.h"
+#include "inference/models/seq2seq.h"
 #ifdef HUBD_HAVE_TOKENIZERS
 #include "inference/tokenizers/tokenizer.h"
 #endif
@@ -57,6 +58,9 @@ Model::Model(ModelConfig config, layers::Encoder encoder, layers::Head head,
 
 Model::Model(ModelConfig config, std::shared_ptr<const CausalLM> lm)
     : config_(std::move(config)), causal_lm_(std::move(lm)) {}
+
+Model::Model(ModelConfig config, std::shared_ptr<const Seq2SeqLM> lm)
+    : config_(std::move(config)), seq2seq_(std::move(lm)) {}
 
 Model::~Model() = default;
 

@@ -16,6 +16,7 @@ constexpr Architecture kArchitectures[] = {
     {"mistral", ModelKind::decoder, load_llama},
     {"qwen2", ModelKind::decoder, load_llama},
     {"gpt2", ModelKind::decoder, load_gpt2},
+    {"t5", ModelKind::encoder_decoder, load_t5},
 };
 }  // namespace
 
