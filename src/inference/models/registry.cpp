@@ -17,6 +17,7 @@ constexpr Architecture kArchitectures[] = {
     {"qwen2", ModelKind::decoder, load_llama},
     {"gpt2", ModelKind::decoder, load_gpt2},
     {"t5", ModelKind::encoder_decoder, load_t5},
+    {"bart", ModelKind::encoder_decoder, load_bart},
 };
 }  // namespace
 

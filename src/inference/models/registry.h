@@ -36,5 +36,6 @@ Result<std::shared_ptr<Model>> load_mpnet_model(const LoadContext& ctx);       /
 Result<std::shared_ptr<Model>> load_llama(const LoadContext& ctx);       // llama.cpp (Llama, Mistral, Qwen2)
 Result<std::shared_ptr<Model>> load_gpt2(const LoadContext& ctx);        // gpt2.cpp
 Result<std::shared_ptr<Model>> load_t5(const LoadContext& ctx);          // t5.cpp
+Result<std::shared_ptr<Model>> load_bart(const LoadContext& ctx);        // bart.cpp
 
 }  // namespace hub::inference::models

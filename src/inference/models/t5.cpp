@@ -10,6 +10,7 @@
 #include "inference/models/loading.h"
 #include "inference/models/registry.h"
 #include "inference/models/seq2seq.h"
+#include "inference/models/seq2seq_ops.h"
 #include "inference/models/weights.h"
 #include "inference/ops/elementwise.h"
 #include "inference/ops/gemm.h"
@@ -69,31 +70,6 @@ int64_t relative_bucket(int64_t rel, bool bidirectional, int64_t buckets, int64_
 void linear(const float* x, int64_t rows, const layers::Linear& l, float* y,
             ops::Activation act = ops::Activation::none) {
   ops::linear(x, rows, l.in(), l.weight.data(), l.out(), nullptr, y, act);
-}
-
-// Softmax with std::exp and a double sum (short rows; precision sets parity with float64).
-void softmax_exact(float* x, int64_t n) {
-  float mx = x[0];
-  for (int64_t i = 1; i < n; ++i) mx = std::max(mx, x[i]);
-  double sum = 0;
-  for (int64_t i = 0; i < n; ++i) sum += (x[i] = std::exp(x[i] - mx));
-  const float inv = float(1.0 / sum);
-  for (int64_t i = 0; i < n; ++i) x[i] *= inv;
-}
-
-// One head of one query row against `len` key/value rows (stride `kvd`); `bias` (len values,
-// or null) is added to the unscaled scores.
-void attend(const float* q, const float* k, const float* v, float* out, int64_t len, int64_t kvd, int64_t hd,
-            const float* bias, float* sc) {
-  for (int64_t t = 0; t < len; ++t) {
-    double dot = 0;
-    for (int64_t d = 0; d < hd; ++d) dot += double(q[d]) * k[t * kvd + d];
-    sc[t] = float(dot) + (bias ? bias[t] : 0.0f);
-  }
-  softmax_exact(sc, len);
-  std::fill(out, out + hd, 0.0f);
-  for (int64_t t = 0; t < len; ++t)
-    for (int64_t d = 0; d < hd; ++d) out[d] += sc[t] * v[t * kvd + d];
 }
 
 class T5Model final : public Seq2SeqLM {
@@ -193,8 +169,8 @@ class T5Model final : public Seq2SeqLM {
         std::vector<float> sc(static_cast<size_t>(n));
         for (int64_t idx = b; idx < e; ++idx) {
           const int64_t i = idx / H, hh = idx % H;
-          attend(q.data() + i * inner + hh * hd, k.data() + hh * hd, v.data() + hh * hd,
-                 att.data() + i * inner + hh * hd, n, inner, hd, bias.data() + (hh * n + i) * n, sc.data());
+          models::attend_row(q.data() + i * inner + hh * hd, k.data() + hh * hd, v.data() + hh * hd,
+                 att.data() + i * inner + hh * hd, n, inner, hd, 1.0f, bias.data() + (hh * n + i) * n, sc.data());
         }
       });
       linear(att.data(), n, L.self.o, o.data());
@@ -256,8 +232,8 @@ Result<Tensor> T5Model::decode_step(std::span<const int32_t> tokens, std::span<S
         const auto& cache = states[size_t(i)]->cache;
         const int64_t len = cache.length() + 1;
         sc.resize(size_t(len));
-        attend(q.data() + i * inner + hh * hd, cache.keys(li) + hh * hd, cache.values(li) + hh * hd,
-               att.data() + i * inner + hh * hd, len, inner, hd, bias[size_t(i)].data() + hh * len, sc.data());
+        models::attend_row(q.data() + i * inner + hh * hd, cache.keys(li) + hh * hd, cache.values(li) + hh * hd,
+               att.data() + i * inner + hh * hd, len, inner, hd, 1.0f, bias[size_t(i)].data() + hh * len, sc.data());
       }
     });
     linear(att.data(), B, L.self.o, o.data());
@@ -272,9 +248,9 @@ Result<Tensor> T5Model::decode_step(std::span<const int32_t> tokens, std::span<S
         const int64_t i = idx / H, hh = idx % H;
         const auto& src = *states[size_t(i)]->source;
         sc.resize(size_t(src.length));
-        attend(q.data() + i * inner + hh * hd, src.keys[size_t(li)].data() + hh * hd,
+        models::attend_row(q.data() + i * inner + hh * hd, src.keys[size_t(li)].data() + hh * hd,
                src.values[size_t(li)].data() + hh * hd, att.data() + i * inner + hh * hd, src.length, inner, hd,
-               nullptr, sc.data());
+               1.0f, nullptr, sc.data());
       }
     });
     linear(att.data(), B, L.cross.o, o.data());

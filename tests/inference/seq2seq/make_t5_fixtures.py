@@ -171,6 +171,90 @@ class T5:
         return x @ head.T
 
 
+# ---- BART (modeling_bart: post-LN, learned positions offset 2, scaled attention) -------------
+
+def make_bart_weights(cfg, gen, eos_boost):
+    V, D, F, P = cfg["vocab_size"], cfg["d_model"], cfg["encoder_ffn_dim"], cfg["max_position_embeddings"]
+
+    def r(*shape, s=0.5):
+        return (torch.randn(*shape, generator=gen) * s).to(torch.float32)
+
+    w = {"model.shared.weight": r(V, D, s=1.0), "final_logits_bias": r(1, V, s=0.3)}
+    for stack, n in (("encoder", cfg["encoder_layers"]), ("decoder", cfg["decoder_layers"])):
+        p = f"model.{stack}."
+        w[p + "embed_positions.weight"] = r(P + 2, D, s=0.5)
+        w[p + "layernorm_embedding.weight"] = (1.0 + r(D, s=0.2)).to(torch.float32)
+        w[p + "layernorm_embedding.bias"] = r(D, s=0.1)
+        for i in range(n):
+            l = f"{p}layers.{i}."
+            for a in ["self_attn"] + (["encoder_attn"] if stack == "decoder" else []):
+                for m in ("q_proj", "k_proj", "v_proj", "out_proj"):
+                    w[f"{l}{a}.{m}.weight"] = r(D, D, s=D ** -0.5)
+                    w[f"{l}{a}.{m}.bias"] = r(D, s=0.1)
+                w[f"{l}{a}_layer_norm.weight"] = (1.0 + r(D, s=0.2)).to(torch.float32)
+                w[f"{l}{a}_layer_norm.bias"] = r(D, s=0.1)
+            w[l + "fc1.weight"], w[l + "fc1.bias"] = r(F, D, s=D ** -0.5), r(F, s=0.1)
+            w[l + "fc2.weight"], w[l + "fc2.bias"] = r(D, F, s=F ** -0.5), r(D, s=0.1)
+            w[l + "final_layer_norm.weight"] = (1.0 + r(D, s=0.2)).to(torch.float32)
+            w[l + "final_layer_norm.bias"] = r(D, s=0.1)
+    w["final_logits_bias"][0, 2] += eos_boost
+    return w
+
+
+class Bart:
+    def __init__(self, cfg, w):
+        self.c = cfg
+        self.w = {k: v.to(DT) for k, v in w.items()}
+        self.scale = math.sqrt(cfg["d_model"]) if cfg.get("scale_embedding") else 1.0
+
+    def ln(self, x, p):
+        return torch.nn.functional.layer_norm(x, (x.shape[-1],), self.w[p + ".weight"], self.w[p + ".bias"], 1e-5)
+
+    def lin(self, p, x):
+        return x @ self.w[p + ".weight"].T + self.w[p + ".bias"]
+
+    def attn(self, p, xq, xkv, heads, mask=None):
+        D = self.c["d_model"]
+        hd = D // heads
+        q = (self.lin(p + ".q_proj", xq) * hd ** -0.5).view(-1, heads, hd).transpose(0, 1)
+        k = self.lin(p + ".k_proj", xkv).view(-1, heads, hd).transpose(0, 1)
+        v = self.lin(p + ".v_proj", xkv).view(-1, heads, hd).transpose(0, 1)
+        s = q @ k.transpose(1, 2)
+        if mask is not None:
+            s = s + mask
+        a = (torch.softmax(s, -1) @ v).transpose(0, 1).reshape(xq.shape[0], D)
+        return self.lin(p + ".out_proj", a)
+
+    def embed(self, ids, stack):
+        p = f"model.{stack}."
+        x = self.w["model.shared.weight"][torch.tensor(ids)] * self.scale
+        x = x + self.w[p + "embed_positions.weight"][torch.arange(len(ids)) + 2]
+        return self.ln(x, p + "layernorm_embedding")
+
+    def ff(self, l, x):
+        return self.lin(l + "fc2", torch.nn.functional.gelu(self.lin(l + "fc1", x)))
+
+    def encode(self, ids):
+        x = self.embed(ids, "encoder")
+        for i in range(self.c["encoder_layers"]):
+            l = f"model.encoder.layers.{i}."
+            x = self.ln(x + self.attn(l + "self_attn", x, x, self.c["encoder_attention_heads"]), l + "self_attn_layer_norm")
+            x = self.ln(x + self.ff(l, x), l + "final_layer_norm")
+        return x
+
+    def decode(self, dec, enc):
+        x = self.embed(dec, "decoder")
+        t = len(dec)
+        mask = torch.triu(torch.full((t, t), float("-inf"), dtype=DT), diagonal=1)
+        H = self.c["decoder_attention_heads"]
+        for i in range(self.c["decoder_layers"]):
+            l = f"model.decoder.layers.{i}."
+            x = self.ln(x + self.attn(l + "self_attn", x, x, H, mask), l + "self_attn_layer_norm")
+            x = self.ln(x + self.attn(l + "encoder_attn", x, enc, H), l + "encoder_attn_layer_norm")
+            x = self.ln(x + self.ff(l, x), l + "final_layer_norm")
+        return x @ self.w["model.shared.weight"].T + self.w["final_logits_bias"][0]
+
+
 # ---- generate() semantics ------------------------------------------------------------------
 
 def process(seq, scores, g, max_length):
@@ -272,17 +356,19 @@ def fixture(out, name, cfg, seed, cases, eos_boost, tokenizer_dir=None):
     d = os.path.join(out, name)
     os.makedirs(d, exist_ok=True)
     gen = torch.Generator().manual_seed(seed)
-    w = make_weights(cfg, gen, eos_boost)
+    bart = cfg["model_type"] == "bart"
+    eos, start = (2, 2) if bart else (1, 0)
+    w = (make_bart_weights if bart else make_weights)(cfg, gen, eos_boost)
     write_safetensors(os.path.join(d, "model.safetensors"), w)
     with open(os.path.join(d, "config.json"), "w") as f:
         json.dump(cfg, f, indent=1)
     if tokenizer_dir:
         shutil.copy(os.path.join(tokenizer_dir, "tokenizer.json"), d)
         return
-    m = T5(cfg, w)
+    m = Bart(cfg, w) if bart else T5(cfg, w)
     V = cfg["vocab_size"]
-    src = [int(x) for x in torch.randint(3, V, (11,), generator=gen)] + [1]
-    dec = [0] + [int(x) for x in torch.randint(2, V, (7,), generator=gen)]
+    src = [int(x) for x in torch.randint(3, V, (11,), generator=gen)] + [eos]
+    dec = [start] + [int(x) for x in torch.randint(3, V, (7,), generator=gen)]
     enc = m.encode(src)
     logits = m.decode(dec, enc)
     write_safetensors(os.path.join(d, "ref.safetensors"), {
@@ -290,8 +376,10 @@ def fixture(out, name, cfg, seed, cases, eos_boost, tokenizer_dir=None):
         "encoder_hidden": enc.to(torch.float32), "logits": logits.to(torch.float32)})
     ref = []
     for i, g in enumerate(cases):
-        s = [int(x) for x in torch.randint(3, V, (5 + 3 * i % 9,), generator=gen)] + [1]
-        g = dict(g, eos=[1], start=0)
+        s = [int(x) for x in torch.randint(3, V, (5 + 3 * i % 9,), generator=gen)] + [eos]
+        g = dict(g, eos=[eos], start=start)
+        if g.get("forced_eos_token_id") is not None:
+            g["forced_eos_token_id"] = eos
         outp = greedy(m, s, g) if g.get("num_beams", 1) == 1 else beam(m, s, g)
         params = {k: v for k, v in g.items() if k not in ("eos", "start")}
         ref.append({"input_ids": s, "params": params, "output_ids": outp})
@@ -332,6 +420,12 @@ def main():
         fixture(out, "t5_relu_tied", base_cfg(), 1, CASES, 3.0)
         fixture(out, "t5_gated_untied", base_cfg(feed_forward_proj="gated-gelu", tie_word_embeddings=False,
                                                  num_decoder_layers=2), 2, CASES, 1.2)
+        fixture(out, "bart_tiny", {
+            "architectures": ["BartForConditionalGeneration"], "model_type": "bart", "vocab_size": 96, "d_model": 32,
+            "encoder_layers": 2, "decoder_layers": 2, "encoder_attention_heads": 4, "decoder_attention_heads": 4,
+            "encoder_ffn_dim": 48, "decoder_ffn_dim": 48, "max_position_embeddings": 64, "scale_embedding": True,
+            "activation_function": "gelu", "pad_token_id": 1, "bos_token_id": 0, "eos_token_id": 2,
+            "decoder_start_token_id": 2}, 4, CASES, 1.0)
     shared = os.environ.get("HUBD_SHARED_DIR") or os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                                 "../../../../shared")
     tok = os.path.join(shared, "tokenizers/t5-small")

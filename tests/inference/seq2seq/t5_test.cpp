@@ -1,5 +1,6 @@
 // Tiny random T5 models (v1.0: ReLU, tied and rescaled lm_head; v1.1/Flan: gated-GELU, untied)
-// from make_t5_fixtures.py against its float64 torch reference: encoder states and
+// and a tiny BART (post-LN, learned positions, scaled embeddings, final_logits_bias) from
+// make_t5_fixtures.py against its float64 torch reference: encoder states and
 // teacher-forced logits within 1e-4 (the decoder's KV cache run one token at a time), and
 // generate()'s greedy and beam search token for token over ten settings (length_penalty,
 // early_stopping true/false/"never", no_repeat_ngram_size, bad_words_ids, min_length,
@@ -38,7 +39,7 @@ std::vector<int32_t> ids_of(const safetensors::SafetensorsFile& f, const std::st
   return out;
 }
 
-class T5Parity : public ::testing::TestWithParam<std::string> {
+class Seq2SeqParity : public ::testing::TestWithParam<std::string> {
  protected:
   std::shared_ptr<const Model> model;
   std::string dir;
@@ -54,7 +55,7 @@ class T5Parity : public ::testing::TestWithParam<std::string> {
   }
 };
 
-TEST_P(T5Parity, EncoderAndCachedDecoderLogitsMatchTheReference) {
+TEST_P(Seq2SeqParity, EncoderAndCachedDecoderLogitsMatchTheReference) {
   auto ref = safetensors::SafetensorsFile::open(dir + "/ref.safetensors");
   ASSERT_TRUE(ref);
   const auto src = ids_of(*ref, "enc_ids"), dec = ids_of(*ref, "dec_ids");
@@ -86,7 +87,7 @@ TEST_P(T5Parity, EncoderAndCachedDecoderLogitsMatchTheReference) {
   std::printf("[parity] %s: max |logit - ref| = %.3g\n", GetParam().c_str(), worst);
 }
 
-TEST_P(T5Parity, GreedyAndBeamSearchMatchGenerate) {
+TEST_P(Seq2SeqParity, GreedyAndBeamSearchMatchGenerate) {
   std::ifstream in(dir + "/ref.json");
   std::stringstream ss;
   ss << in.rdbuf();
@@ -110,7 +111,7 @@ TEST_P(T5Parity, GreedyAndBeamSearchMatchGenerate) {
   EXPECT_EQ(n, 10);
 }
 
-INSTANTIATE_TEST_SUITE_P(T5, T5Parity, ::testing::Values("t5_relu_tied", "t5_gated_untied"));
+INSTANTIATE_TEST_SUITE_P(Seq2Seq, Seq2SeqParity, ::testing::Values("t5_relu_tied", "t5_gated_untied", "bart_tiny"));
 
 class T5Tasks : public ::testing::Test {
  protected:
