@@ -79,9 +79,14 @@ Result<value> run_seq2seq_task(const Model& m, std::string_view task, const valu
 
   const std::string field(output_field(key));
   boost::json::array out;
+  std::vector<std::vector<int32_t>> sources;
   for (const auto& text : texts) {
     HUB_TRY(enc, tok->encode(prefix + text, true));
-    HUB_TRY(ids, seq2seq_generate(*lm, enc.ids, p));
+    sources.push_back(std::move(enc.ids));
+  }
+  // A list (several requests merged by the scheduler) decodes together.
+  HUB_TRY(outputs, seq2seq_generate_batch(*lm, sources, p));
+  for (const auto& ids : outputs) {
     HUB_TRY(decoded, tok->decode(ids, true));
     out.push_back(boost::json::object{{field, decoded}});
   }

@@ -281,8 +281,8 @@ Result<Seq2SeqParams> seq2seq_defaults(const Seq2SeqLM& lm) {
   return p;
 }
 
-Result<std::vector<int32_t>> seq2seq_generate(const Seq2SeqLM& lm, std::span<const int32_t> source,
-                                              const Seq2SeqParams& p) {
+namespace {
+Result<void> check_params(const Seq2SeqLM& lm, const Seq2SeqParams& p) {
   if (p.stop_length() > lm.config().max_target_tokens)
     return fail(Errc::invalid_argument, "max_length/max_new_tokens allow " + std::to_string(p.stop_length()) +
                                             " tokens, more than this model's " +
@@ -290,9 +290,58 @@ Result<std::vector<int32_t>> seq2seq_generate(const Seq2SeqLM& lm, std::span<con
   if (p.stop_length() < 2) return fail(Errc::invalid_argument, "`max_length` leaves no room to generate");
   for (int32_t e : p.eos_token_ids)
     if (e < 0 || e >= lm.config().vocab_size) return fail(Errc::invalid_argument, "eos_token_id out of range");
+  return {};
+}
+}  // namespace
+
+Result<std::vector<int32_t>> seq2seq_generate(const Seq2SeqLM& lm, std::span<const int32_t> source,
+                                              const Seq2SeqParams& p) {
+  if (auto ok = check_params(lm, p); !ok) return std::unexpected(ok.error());
   HUB_TRY(src, lm.encode(source));
   if (p.num_beams <= 1) return greedy(lm, std::move(src), p);
   return beam_search(lm, std::move(src), p);
+}
+
+Result<std::vector<std::vector<int32_t>>> seq2seq_generate_batch(const Seq2SeqLM& lm,
+                                                                 std::span<const std::vector<int32_t>> sources,
+                                                                 const Seq2SeqParams& p) {
+  std::vector<std::vector<int32_t>> out;
+  if (p.num_beams > 1 || sources.size() < 2) {
+    for (const auto& s : sources) {
+      HUB_TRY(ids, seq2seq_generate(lm, s, p));
+      out.push_back(std::move(ids));
+    }
+    return out;
+  }
+  if (auto ok = check_params(lm, p); !ok) return std::unexpected(ok.error());
+  const int64_t V = lm.config().vocab_size;
+  std::vector<std::vector<int32_t>> seqs(sources.size(), std::vector<int32_t>{p.decoder_start_token_id});
+  std::vector<Seq2SeqState> states;
+  for (const auto& s : sources) {
+    HUB_TRY(src, lm.encode(s));
+    states.push_back(lm.new_state(std::move(src)));
+  }
+  std::vector<bool> done(sources.size(), false);
+  std::vector<double> sc(static_cast<size_t>(V));
+  while (true) {
+    std::vector<size_t> live;
+    std::vector<int32_t> last;
+    std::vector<Seq2SeqState*> sp;
+    for (size_t i = 0; i < seqs.size(); ++i)
+      if (!done[i]) live.push_back(i), last.push_back(seqs[i].back()), sp.push_back(&states[i]);
+    if (live.empty()) break;
+    HUB_TRY(logits, lm.decode_step(last, sp));
+    for (size_t r = 0; r < live.size(); ++r) {
+      auto& seq = seqs[live[r]];
+      for (int64_t v = 0; v < V; ++v) sc[size_t(v)] = logits.data()[int64_t(r) * V + v];
+      process(seq, sc.data(), V, p);
+      const int32_t tok = int32_t(std::max_element(sc.begin(), sc.end()) - sc.begin());
+      seq.push_back(tok);
+      if (is_eos(p, tok) || int64_t(seq.size()) >= p.stop_length()) done[live[r]] = true;
+    }
+  }
+  for (auto& s : seqs) out.emplace_back(s.begin() + 1, s.end());
+  return out;
 }
 
 }  // namespace hub::inference::pipelines

@@ -46,4 +46,11 @@ Result<Seq2SeqParams> seq2seq_defaults(const Seq2SeqLM& lm);
 Result<std::vector<int32_t>> seq2seq_generate(const Seq2SeqLM& lm, std::span<const int32_t> source,
                                               const Seq2SeqParams& p);
 
+// Several sources at once (a batch of requests the scheduler merged): greedy search steps all
+// unfinished sequences through one decode_step (the weights stream once per step for the whole
+// batch); beam search runs per source. Each answer equals seq2seq_generate's for that source.
+Result<std::vector<std::vector<int32_t>>> seq2seq_generate_batch(const Seq2SeqLM& lm,
+                                                                 std::span<const std::vector<int32_t>> sources,
+                                                                 const Seq2SeqParams& p);
+
 }  // namespace hub::inference::pipelines

@@ -147,6 +147,23 @@ TEST_F(T5Tasks, HubShapesPerTask) {
       for (const auto& [k, v] : e.as_object()) EXPECT_EQ(std::string(v.as_string()).find("</s>"), std::string::npos);
 }
 
+TEST_F(T5Tasks, ABatchOfInputsAnswersAsEachAlone) {
+  // Greedy decodes the list together (one decode step for all); each answer must equal the
+  // input run alone, whatever lengths the others reach.
+  const std::vector<std::string> texts = {"A long input sentence about houses and bicycles.", "Hi", "Two words",
+                                          "translate English to German: The house is small."};
+  json::array list;
+  for (const auto& t : texts) list.push_back(json::value(t));
+  auto batch = pipelines::run_task(*model, "text2text-generation", json::value(list), *json::parse(R"({"max_length": 12})"));
+  ASSERT_TRUE(batch) << batch.error().message;
+  ASSERT_EQ(batch->as_array().size(), texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    auto one = run("text2text-generation", json::serialize(json::value(texts[i])), R"({"max_length": 12})");
+    ASSERT_TRUE(one);
+    EXPECT_EQ(batch->as_array()[i], one->as_array()[0]) << texts[i];
+  }
+}
+
 TEST_F(T5Tasks, TaskPrefixAndParamsComeFromTaskSpecificParams) {
   // translation_en_to_fr's prefix differs from en_to_de's: the same text gives the output of
   // its own prefix, and "translation" alone takes the first entry (en_to_de).
