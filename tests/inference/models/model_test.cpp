@@ -320,7 +320,12 @@ TEST(Registry, OneListOfEveryKind) {
     EXPECT_EQ(models::find_architecture(t)->kind, ModelKind::decoder) << t;
     EXPECT_TRUE(is_causal_lm_type(t));
   }
+  for (const char* t : {"t5", "bart"}) {
+    ASSERT_NE(models::find_architecture(t), nullptr) << t;
+    EXPECT_EQ(models::find_architecture(t)->kind, ModelKind::encoder_decoder) << t;
+  }
   EXPECT_FALSE(is_causal_lm_type("bert"));
+  EXPECT_FALSE(is_causal_lm_type("t5"));
   EXPECT_EQ(models::find_architecture("gpt_neox"), nullptr);
   // Each kind's tasks come from the one table; a task belongs to exactly one kind.
   EXPECT_TRUE(kind_serves(ModelKind::encoder, "fill-mask"));
