@@ -50,6 +50,13 @@ check "text2text-generation equals hubd run: $BODY" test "$STATUS $BODY" = "200 
 # explicit text2text request above.
 check "translation = text2text with the en_to_de prefix and settings" \
   test "$(jq -c '.[0].translation_text' <<<"$CLI_TR")" = "$(jq -c '.[0].generated_text' <<<"$CLI_GEN")"
+# The response cache keys on the task as requested: en_to_fr after en_to_de is not served
+# en_to_de's answer.
+CLI_FR=$(run --task translation_en_to_fr 'The house is small.')
+check "en_to_fr and en_to_de answer differently (so the next check can tell): $CLI_FR" test "$CLI_FR" != "$CLI_TR"
+http POST /models/admin/t5/pipeline/translation_en_to_de "${J[@]}" -d '{"inputs":"The house is small."}'
+http POST /models/admin/t5/pipeline/translation_en_to_fr "${J[@]}" -d '{"inputs":"The house is small."}'
+check "translation_en_to_fr equals hubd run (not a cached en_to_de answer): $BODY" test "$STATUS $BODY" = "200 $CLI_FR"
 http POST /models/admin/t5/pipeline/translation "${J[@]}" -d '{"inputs":["The house is small.","Hello"]}'
 check "a list of inputs gets one translation each" jq -e 'length==2 and all(.[]; .translation_text|type=="string")' <<<"$BODY"
 

@@ -221,6 +221,9 @@ Response run_inference_impl(Context& ctx, Request& req, std::string_view explici
   std::string engine_task = sentence_task(task) ? "feature-extraction" : std::string(inference::engine_task_for(task));
   if (task == "conversational") engine_task = task;
   if (engine_task.empty()) return inference_error(400, "The task `" + task + "` is not supported by this server");
+  // Seq2seq tasks run (and are cached) as requested: T5's task_specific_params are keyed by the
+  // full name (translation_en_to_de and translation_en_to_fr answer differently).
+  const std::string run_as = engine_task == "translation" ? task : engine_task;
 
   // Body: {"inputs", "parameters", "options"}; a JSON value without "inputs" is the inputs;
   // a non-JSON body is the text itself (as the community containers accept).
@@ -263,7 +266,7 @@ Response run_inference_impl(Context& ctx, Request& req, std::string_view explici
   // is greedy or seeded, which needs the model's generation defaults (checked once loaded).
   std::string cache_key;
   if (ctx.responses && use_cache && !stream) {
-    cache_key = repo.handle.row.uid + "@" + repo.commit + "\n" + engine_task + "\n" + std::to_string(int(fmt)) + "\n" +
+    cache_key = repo.handle.row.uid + "@" + repo.commit + "\n" + run_as + "\n" + std::to_string(int(fmt)) + "\n" +
                 json::serialize(inputs) + "\n" + json::serialize(parameters);
     if (engine_task != "text-generation" && engine_task != "conversational")
       if (auto hit = ctx.responses->get(cache_key)) return cached_response(std::move(*hit), chars);
@@ -315,9 +318,7 @@ Response run_inference_impl(Context& ctx, Request& req, std::string_view explici
     }
     stats.compute_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   } else {
-    // Seq2seq tasks run as requested: T5's task_specific_params are keyed by the full name.
-    out = ctx.scheduler->run(model, engine_task == "translation" ? task : engine_task, std::move(inputs),
-                             std::move(parameters), &stats);
+    out = ctx.scheduler->run(model, run_as, std::move(inputs), std::move(parameters), &stats);
   }
   if (!out) {
     const auto& e = out.error();

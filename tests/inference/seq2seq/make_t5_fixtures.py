@@ -437,7 +437,7 @@ def main():
                                              "prefix": "summarize: "},
                            "translation_en_to_de": {"early_stopping": True, "max_length": 20, "num_beams": 2,
                                                     "prefix": "translate English to German: "},
-                           "translation_en_to_fr": {"early_stopping": True, "max_length": 20, "num_beams": 3,
+                           "translation_en_to_fr": {"early_stopping": True, "max_length": 6, "num_beams": 3,
                                                     "prefix": "translate English to French: "}})
         fixture(out, "t5_e2e", cfg, 3, [], 4.0, tok)
     with open(os.path.join(out, "stamp"), "w") as f:
