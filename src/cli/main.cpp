@@ -22,6 +22,7 @@
 #include "storage/git/tree_limits.h"
 #ifdef HUBD_HAVE_INFERENCE
 #include "inference/models/model.h"
+#include "inference/models/tasks.h"
 #include "inference/ops/cpu.h"
 #include "inference/pipelines/pipeline.h"
 #include "inference/runtime/generation_engine.h"
@@ -182,16 +183,7 @@ int run_model(const std::string& dir, std::string task, const std::string& input
   if (auto cpu = inf::ops::check_cpu_level(); !cpu) return die(cpu.error());
   auto model = inf::load_model(dir);
   if (!model) return die(model.error());
-  if (task.empty() && (*model)->causal_lm()) task = "text-generation";
-  if (task.empty()) {
-    switch ((*model)->config().head) {
-      case inf::HeadKind::sequence_classification: task = "text-classification"; break;
-      case inf::HeadKind::token_classification: task = "token-classification"; break;
-      case inf::HeadKind::question_answering: task = "question-answering"; break;
-      case inf::HeadKind::masked_lm: task = "fill-mask"; break;
-      default: task = "feature-extraction"; break;
-    }
-  }
+  if (task.empty()) task = inf::default_task(**model);  // the model's head, or its kind's first task
   hub::json::value inputs(input);
   if (auto parsed = hub::json::parse(input); parsed && !parsed->is_number()) inputs = std::move(*parsed);
   hub::json::value parameters;
@@ -279,7 +271,7 @@ int main(int argc, char** argv) {
   std::string run_dir, run_task_name, run_input, run_params;
   run_cmd->add_option("dir", run_dir, "Model directory")->required();
   run_cmd->add_option("input", run_input, "Text, or JSON inputs")->required();
-  run_cmd->add_option("--task", run_task_name, "fill-mask, text-classification, ... (default: from the model's head)");
+  run_cmd->add_option("--task", run_task_name, "fill-mask, text-classification, translation, summarization, ... (default: from the model's head or kind)");
   run_cmd->add_option("--parameters", run_params, "JSON object of task parameters");
 #endif
 

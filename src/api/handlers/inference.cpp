@@ -13,8 +13,10 @@
 #include "core/text.h"
 #include "core/time.h"
 #include "inference/models/decoder.h"
+#include "inference/models/tasks.h"
 #include "inference/pipelines/chat_completion.h"
 #include "inference/pipelines/generation.h"
+#include "inference/models/tasks.h"
 #include "inference/pipelines/pipeline.h"
 #include "inference/runtime/generation_engine.h"
 #include "inference/runtime/model_cache.h"
@@ -215,10 +217,13 @@ Response run_inference_impl(Context& ctx, Request& req, std::string_view explici
                                     "/pipeline/{task}");
   if (meta.inference_disabled) return inference_error(400, "Inference is turned off for " + id + " (its card says inference: false)");
   // sentence-transformers models answer both; our engine computes embeddings for either.
-  std::string engine_task = sentence_task(task) ? "feature-extraction" : task;
-  auto tasks = inference::pipelines::supported_tasks();
-  if (engine_task != "conversational" && std::find(tasks.begin(), tasks.end(), engine_task) == tasks.end())
-    return inference_error(400, "The task `" + task + "` is not supported by this server");
+  // The engine task (aliases, translation_xx_to_yy) from the one task table (inference/models/tasks.h).
+  std::string engine_task = sentence_task(task) ? "feature-extraction" : std::string(inference::engine_task_for(task));
+  if (task == "conversational") engine_task = task;
+  if (engine_task.empty()) return inference_error(400, "The task `" + task + "` is not supported by this server");
+  // Seq2seq tasks run (and are cached) as requested: T5's task_specific_params are keyed by the
+  // full name (translation_en_to_de and translation_en_to_fr answer differently).
+  const std::string run_as = engine_task == "translation" ? task : engine_task;
 
   // Body: {"inputs", "parameters", "options"}; a JSON value without "inputs" is the inputs;
   // a non-JSON body is the text itself (as the community containers accept).
@@ -261,7 +266,7 @@ Response run_inference_impl(Context& ctx, Request& req, std::string_view explici
   // is greedy or seeded, which needs the model's generation defaults (checked once loaded).
   std::string cache_key;
   if (ctx.responses && use_cache && !stream) {
-    cache_key = repo.handle.row.uid + "@" + repo.commit + "\n" + engine_task + "\n" + std::to_string(int(fmt)) + "\n" +
+    cache_key = repo.handle.row.uid + "@" + repo.commit + "\n" + run_as + "\n" + std::to_string(int(fmt)) + "\n" +
                 json::serialize(inputs) + "\n" + json::serialize(parameters);
     if (engine_task != "text-generation" && engine_task != "conversational")
       if (auto hit = ctx.responses->get(cache_key)) return cached_response(std::move(*hit), chars);
@@ -313,7 +318,7 @@ Response run_inference_impl(Context& ctx, Request& req, std::string_view explici
     }
     stats.compute_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   } else {
-    out = ctx.scheduler->run(model, engine_task, std::move(inputs), std::move(parameters), &stats);
+    out = ctx.scheduler->run(model, run_as, std::move(inputs), std::move(parameters), &stats);
   }
   if (!out) {
     const auto& e = out.error();

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "inference/models/labels.h"
+#include "inference/models/loading.h"
 #include "inference/models/registry.h"
 #include "inference/models/weights.h"
 
@@ -193,6 +194,10 @@ Result<ModelParts> load_bert_family(std::string_view model_type, const boost::js
   HUB_TRY(w, bind_encoder(wb, *prefix, c));
   HUB_TRY(h, bind_head(fam, head, wb, *prefix, c, cfg));
   return ModelParts{c, std::move(w), std::move(h)};
+}
+
+Result<std::shared_ptr<Model>> load_bert(const LoadContext& ctx) {
+  return load_encoder_model(ctx, bert_family_config, load_bert_family);
 }
 
 }  // namespace hub::inference::models

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "inference/models/labels.h"
+#include "inference/models/loading.h"
 #include "inference/models/registry.h"
 #include "inference/models/weights.h"
 
@@ -102,6 +103,10 @@ Result<ModelParts> load_distilbert(std::string_view model_type, const boost::jso
       return fail(Errc::unsupported, "discriminator head exists only for ELECTRA");
   }
   return ModelParts{c, std::move(w), std::move(head)};
+}
+
+Result<std::shared_ptr<Model>> load_distilbert_model(const LoadContext& ctx) {
+  return load_encoder_model(ctx, distilbert_config, load_distilbert);
 }
 
 }  // namespace hub::inference::models

@@ -3,7 +3,8 @@
 // c_attn; binding transposes them once into the [out, in] Linear layout the decoder runs.
 #include <cstring>
 
-#include "inference/models/decoder_loaders.h"
+#include "inference/models/loading.h"
+#include "inference/models/registry.h"
 #include "inference/models/weights.h"
 
 namespace hub::inference::models {
@@ -24,8 +25,6 @@ Result<layers::Linear> conv1d(const WeightBinder& wb, const std::string& name, i
   HUB_TRY(b, wb.tensor(name + ".bias", Shape{out}));
   return layers::Linear{transposed(w), b};
 }
-
-}  // namespace
 
 Result<DecoderConfig> gpt2_config(boost::json::object cfg) {
   DecoderConfig c;
@@ -112,6 +111,13 @@ Result<DecoderWeights> gpt2_weights(const DecoderConfig& c, const safetensors::C
     w.lm_head = head;
   }
   return w;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<Model>> load_gpt2(const LoadContext& ctx) {
+  static constexpr DecoderFamily kGpt2{gpt2_config, gpt2_check_shapes, gpt2_weights, false};
+  return load_decoder_model(ctx, kGpt2);
 }
 
 }  // namespace hub::inference::models

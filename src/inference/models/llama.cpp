@@ -1,43 +1,20 @@
 // The Llama family's config.json mapping and weight binding (Llama, Mistral, Qwen2, and
-// SmolLM / TinyLlama / stories-style configs, which use model_type "llama"), plus
-// load_causal_lm (which hands GPT-2 to gpt2.cpp). Differences between the families are config fields: attention/MLP biases,
+// SmolLM / TinyLlama / stories-style configs, which use model_type "llama"); joins the
+// registry as models::load_llama. Differences between the families are config fields: attention/MLP biases,
 // sliding windows, rope scaling, tied embeddings. BF16 checkpoints keep their matrices bf16
 // (zero-copy views; see linear_of below).
-#include <filesystem>
-
-#include "core/fs.h"
 #include "inference/models/decoder.h"
-#include "inference/models/decoder_loaders.h"
+#include "inference/models/loading.h"
 #include "inference/models/memory.h"
+#include "inference/models/registry.h"
 #include "inference/models/weights.h"
 #include "inference/safetensors/checkpoint.h"
-#ifdef HUBD_HAVE_TOKENIZERS
-#include "inference/tokenizers/tokenizer.h"
-#endif
 
 namespace hub::inference {
 
 namespace {
 
 using models::config_int;
-
-Result<boost::json::object> read_json_object(const std::string& path) {
-  HUB_TRY(text, fs::read_file(path, 16u << 20));
-  auto doc = json::parse(text);
-  if (!doc) return fail(Errc::corrupt, path + ": " + doc.error().message);
-  if (!doc->is_object()) return fail(Errc::corrupt, path + ": not a JSON object");
-  return std::move(doc->get_object());
-}
-
-// An int or a list of ints (eos_token_id), appended to out.
-void read_ids(const boost::json::value* v, std::vector<int32_t>& out) {
-  if (!v) return;
-  if (v->is_int64()) out.push_back(int32_t(v->get_int64()));
-  if (v->is_uint64()) out.push_back(int32_t(v->get_uint64()));
-  if (v->is_array())
-    for (const auto& e : v->get_array())
-      if (e.is_int64()) out.push_back(int32_t(e.get_int64()));
-}
 
 Result<void> read_rope_scaling(const boost::json::object& cfg, layers::RopeConfig& r) {
   const auto* v = json::find(cfg, "rope_scaling");
@@ -109,7 +86,7 @@ Result<DecoderConfig> llama_config(boost::json::object cfg) {
     if (auto w = json::get_int(cfg, "sliding_window"); w && *w > 0 && *w < c.max_positions)
       c.max_positions = *w;
   c.tie_embeddings = json::get_bool(cfg, "tie_word_embeddings").value_or(false);
-  read_ids(json::find(cfg, "eos_token_id"), c.eos_token_ids);
+  models::read_ids(json::find(cfg, "eos_token_id"), c.eos_token_ids);
   if (auto b = json::get_int(cfg, "bos_token_id")) c.bos_token_id = int32_t(*b);
   c.raw = std::move(cfg);
   return c;
@@ -221,48 +198,9 @@ Result<void> llama_check_shapes(const DecoderConfig& c, const safetensors::Check
 
 }  // namespace
 
-bool is_causal_lm_type(std::string_view t) {
-  return t == "llama" || t == "mistral" || t == "qwen2" || t == "gpt2";
-}
-
-Result<std::shared_ptr<const CausalLM>> load_causal_lm(const std::string& dir, bool load_tokenizer,
-                                                      const MemoryLimits& limits, MemoryEstimate* memory) {
-  HUB_TRY(raw, read_json_object(dir + "/config.json"));
-  auto type = json::get_string(raw, "model_type");
-  if (!type) return fail(Errc::invalid_argument, "config.json: missing model_type");
-  if (!is_causal_lm_type(*type))
-    return fail(Errc::unsupported, "model_type '" + std::string(*type) + "' is not a supported text-generation architecture");
-  const bool gpt2 = *type == "gpt2";
-  HUB_TRY(cfg, gpt2 ? models::gpt2_config(std::move(raw)) : llama_config(std::move(raw)));
-  std::error_code ec;
-  if (std::filesystem::is_regular_file(dir + "/generation_config.json", ec)) {
-    HUB_TRY(gen, read_json_object(dir + "/generation_config.json"));
-    if (const auto* e = json::find(gen, "eos_token_id"); e && !e->is_null()) {
-      cfg.eos_token_ids.clear();
-      read_ids(e, cfg.eos_token_ids);
-    }
-    cfg.generation = std::move(gen);
-  }
-  HUB_TRY(ckpt, safetensors::Checkpoint::open_dir(dir));
-  // Config against the weights' shapes, then the whole memory it implies against the budget:
-  // both from the header alone, before any tensor, table or cache is allocated.
-  if (auto ok = gpt2 ? models::gpt2_check_shapes(cfg, ckpt) : llama_check_shapes(cfg, ckpt); !ok)
-    return std::unexpected(ok.error());
-  const auto estimate = estimate_decoder_memory(cfg, held_weight_bytes(ckpt, !gpt2), limits);
-  if (auto ok = check_memory_budget(estimate, limits); !ok) return std::unexpected(ok.error());
-  if (memory) *memory = estimate;
-  HUB_TRY(weights, gpt2 ? models::gpt2_weights(cfg, ckpt) : llama_weights(cfg, ckpt));
-  std::shared_ptr<const tokenizers::Tokenizer> tok;
-#ifdef HUBD_HAVE_TOKENIZERS
-  if (load_tokenizer && std::filesystem::is_regular_file(dir + "/tokenizer.json", ec)) {
-    HUB_TRY(t, tokenizers::Tokenizer::from_file(dir + "/tokenizer.json"));
-    tok = std::make_shared<const tokenizers::Tokenizer>(std::move(t));
-  }
-#else
-  (void)load_tokenizer;
-#endif
-  return std::shared_ptr<const CausalLM>(
-      std::make_shared<CausalLM>(std::move(cfg), std::move(weights), std::move(tok)));
+Result<std::shared_ptr<Model>> models::load_llama(const LoadContext& ctx) {
+  static constexpr DecoderFamily kLlama{llama_config, llama_check_shapes, llama_weights, true};
+  return load_decoder_model(ctx, kLlama);
 }
 
 }  // namespace hub::inference

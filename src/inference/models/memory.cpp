@@ -125,6 +125,29 @@ MemoryEstimate estimate_encoder_memory(const layers::EncoderConfig& c, layers::H
   return e;
 }
 
+MemoryEstimate estimate_seq2seq_memory(const Seq2SeqShape& s, uint64_t weight_bytes, const MemoryLimits& lim) {
+  (void)lim;  // one generation at a time per model (the scheduler's worker)
+  MemoryEstimate e;
+  e.weights = weight_bytes;
+  const uint64_t S = u(s.max_source), T = u(s.max_target), D = u(s.d_model), inner = u(s.inner);
+  const uint64_t F = u(s.d_ff), H = u(s.heads), beams = u(kMaxBeams);
+  // Every hypothesis' self-attention keys/values at the longest output (copied on reorder:
+  // twice), and the source's cross-attention keys/values in every decoder layer.
+  e.kv_cache = mem_add(prod({2, beams, 2, u(s.dec_layers), T, inner, kF32}), prod({2, u(s.dec_layers), S, inner, kF32}));
+  e.slots = kMaxBeams, e.context = s.max_target;
+  // Encoder: hidden, normed, q, k, v, attention, output rows; FF (two branches); the position
+  // bias [H, S, S]; per-thread score rows. Decoder step: the same per beam, plus logits and
+  // the beam search's candidates over beams x vocab (scores and indices).
+  uint64_t enc = mem_add(mem_mul(S, mem_add(mem_mul(3, D), mem_mul(4, inner))), mem_mul(2, mem_mul(S, F)));
+  enc = mem_add(enc, prod({H, S, S}));
+  enc = mem_add(enc, prod({u(ops::num_threads()), mem_add(S, T)}));
+  uint64_t dec = mem_mul(beams, mem_add(mem_add(mem_mul(3, D), mem_mul(4, inner)), mem_mul(2, F)));
+  dec = mem_add(dec, prod({beams, H, T}));
+  dec = mem_add(dec, prod({beams, u(s.vocab), 4}));
+  e.scratch = mem_mul(mem_add(enc, dec), kF32);
+  return e;
+}
+
 Result<void> check_memory_budget(const MemoryEstimate& e, const MemoryLimits& lim) {
   if (lim.budget_bytes == 0 || e.total() <= lim.budget_bytes) return {};
   return fail(Errc::too_large, "the model needs " + e.describe() +

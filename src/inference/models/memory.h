@@ -64,6 +64,16 @@ MemoryEstimate estimate_decoder_memory(const DecoderConfig& c, uint64_t weight_b
 MemoryEstimate estimate_encoder_memory(const layers::EncoderConfig& c, layers::HeadKind head, int64_t head_out,
                                        uint64_t weight_bytes, const MemoryLimits& lim);
 
+// An encoder-decoder's sizes (models/seq2seq.h). Beams: pipelines run at most kMaxBeams.
+inline constexpr int64_t kMaxBeams = 16;
+struct Seq2SeqShape {
+  int64_t vocab = 0, d_model = 0, inner = 0, d_ff = 0, enc_layers = 0, dec_layers = 0, heads = 0;
+  int64_t max_source = 0, max_target = 0;
+};
+// Weights, one source's encoder scratch and cross keys/values, kMaxBeams hypotheses' self-attention
+// caches at max_target, their logits and the beam search's per-step buffers.
+MemoryEstimate estimate_seq2seq_memory(const Seq2SeqShape& s, uint64_t weight_bytes, const MemoryLimits& lim);
+
 // too_large when the estimate exceeds lim.budget_bytes (and a budget is set), naming each part.
 Result<void> check_memory_budget(const MemoryEstimate& e, const MemoryLimits& lim);
 

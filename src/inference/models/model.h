@@ -1,5 +1,6 @@
-// Model: a loaded encoder model (BERT family) with its task head, pooling config and optional
-// tokenizer. Immutable after load and shared by requests as shared_ptr<const Model>; all
+// Model: a loaded model of any kind (models/kind.h): an encoder (BERT family) with its task
+// head, pooling config and optional tokenizer; a decoder (CausalLM); an encoder-decoder
+// (Seq2SeqLM). Which tasks it serves: models/tasks.h by config().kind. Immutable after load and shared by requests as shared_ptr<const Model>; all
 // methods are const and thread-safe (each call leases its own workspace).
 #pragma once
 
@@ -13,6 +14,7 @@
 #include "core/result.h"
 #include "inference/layers/encoder.h"
 #include "inference/layers/heads.h"
+#include "inference/models/kind.h"
 #include "inference/models/memory.h"
 #include "inference/tensor/tensor.h"
 
@@ -25,11 +27,13 @@ namespace chat {
 struct ChatTemplate;
 }
 class CausalLM;
+class Seq2SeqLM;
 
 using layers::Batch;
 using layers::HeadKind;
 
 struct ModelConfig {
+  ModelKind kind = ModelKind::encoder;  // from the registry (models/registry.h)
   std::string model_type;    // config.json "model_type"
   std::string architecture;  // architectures[0], or "" when absent
   layers::EncoderConfig encoder;
@@ -57,6 +61,8 @@ class Model {
         std::shared_ptr<const tokenizers::Tokenizer> tokenizer);
   // A decoder-only model (Llama family, GPT-2): served by the generation pipeline.
   Model(ModelConfig config, std::shared_ptr<const CausalLM> lm);
+  // An encoder-decoder (T5): served by the seq2seq pipelines.
+  Model(ModelConfig config, std::shared_ptr<const Seq2SeqLM> lm);
   ~Model();
 
   const ModelConfig& config() const { return config_; }
@@ -64,6 +70,8 @@ class Model {
   const tokenizers::Tokenizer* tokenizer() const { return tokenizer_.get(); }
   // The decoder for text generation, or null for encoder models.
   const CausalLM* causal_lm() const { return causal_lm_.get(); }
+  // The encoder-decoder for text2text tasks, or null.
+  const Seq2SeqLM* seq2seq() const { return seq2seq_.get(); }
   // A decoder's chat template (chat_template.jinja / tokenizer_config.json), or null with
   // chat_template_error() saying why: none shipped, or one that does not parse.
   const chat::ChatTemplate* chat_template() const { return chat_template_.get(); }
@@ -91,10 +99,11 @@ class Model {
 
  private:
   ModelConfig config_;
-  std::optional<layers::Encoder> encoder_;  // empty for decoder models
+  std::optional<layers::Encoder> encoder_;  // empty for decoder and encoder-decoder models
   layers::Head head_;
   std::shared_ptr<const tokenizers::Tokenizer> tokenizer_;
   std::shared_ptr<const CausalLM> causal_lm_;
+  std::shared_ptr<const Seq2SeqLM> seq2seq_;
   std::shared_ptr<const chat::ChatTemplate> chat_template_;
   std::string chat_template_error_;
   MemoryEstimate memory_;

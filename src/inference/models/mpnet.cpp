@@ -4,6 +4,7 @@
 #include <string>
 
 #include "inference/models/labels.h"
+#include "inference/models/loading.h"
 #include "inference/models/registry.h"
 #include "inference/models/weights.h"
 
@@ -113,6 +114,10 @@ Result<ModelParts> load_mpnet(std::string_view model_type, const boost::json::ob
       return fail(Errc::unsupported, "discriminator head exists only for ELECTRA");
   }
   return ModelParts{c, std::move(w), std::move(head)};
+}
+
+Result<std::shared_ptr<Model>> load_mpnet_model(const LoadContext& ctx) {
+  return load_encoder_model(ctx, mpnet_config, load_mpnet);
 }
 
 }  // namespace hub::inference::models

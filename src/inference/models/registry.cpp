@@ -5,13 +5,19 @@ namespace hub::inference::models {
 namespace {
 // One line per supported config.json model_type.
 constexpr Architecture kArchitectures[] = {
-    {"bert", bert_family_config, load_bert_family},
-    {"roberta", bert_family_config, load_bert_family},
-    {"xlm-roberta", bert_family_config, load_bert_family},
-    {"camembert", bert_family_config, load_bert_family},
-    {"electra", bert_family_config, load_bert_family},
-    {"distilbert", distilbert_config, load_distilbert},
-    {"mpnet", mpnet_config, load_mpnet},
+    {"bert", ModelKind::encoder, load_bert},
+    {"roberta", ModelKind::encoder, load_bert},
+    {"xlm-roberta", ModelKind::encoder, load_bert},
+    {"camembert", ModelKind::encoder, load_bert},
+    {"electra", ModelKind::encoder, load_bert},
+    {"distilbert", ModelKind::encoder, load_distilbert_model},
+    {"mpnet", ModelKind::encoder, load_mpnet_model},
+    {"llama", ModelKind::decoder, load_llama},
+    {"mistral", ModelKind::decoder, load_llama},
+    {"qwen2", ModelKind::decoder, load_llama},
+    {"gpt2", ModelKind::decoder, load_gpt2},
+    {"t5", ModelKind::encoder_decoder, load_t5},
+    {"bart", ModelKind::encoder_decoder, load_bart},
 };
 }  // namespace
 

@@ -1,50 +1,41 @@
-// The architectures load_model knows, keyed by config.json `model_type`: an explicit list in
-// registry.cpp (no static self-registration). Each entry maps config.json to an encoder
-// config and binds the checkpoint's weights for a given head. Immutable; thread-safe.
+// The one model registry: every architecture load_model knows, keyed by config.json
+// `model_type`, with its kind (models/kind.h) and its loader. An explicit list in
+// registry.cpp, one line per model_type (no static self-registration); each architecture's
+// config reading, weight binding and forward live in its own models/<arch>.cpp. What a kind
+// can serve is in models/tasks.h. Immutable; thread-safe.
 #pragma once
 
+#include <memory>
 #include <span>
 #include <string_view>
 
-#include "core/json.h"
 #include "core/result.h"
-#include "inference/layers/encoder.h"
-#include "inference/layers/heads.h"
-#include "inference/safetensors/checkpoint.h"
+#include "inference/models/kind.h"
+#include "inference/models/model.h"
 
 namespace hub::inference::models {
 
-struct ModelParts {
-  layers::EncoderConfig encoder;
-  layers::EncoderWeights weights;
-  layers::Head head;
-};
-
-using LoadFn = Result<ModelParts> (*)(std::string_view model_type, const boost::json::object& config,
-                                      const safetensors::Checkpoint& ckpt, layers::HeadKind head);
-
-// The family's config.json mapping alone (range checks included), read before any weight
-// loads so the model's memory can be estimated first.
-using ConfigFn = Result<layers::EncoderConfig> (*)(std::string_view model_type, const boost::json::object& config);
+struct LoadContext;
+// Reads the architecture's config, checks it against the checkpoint header, estimates and
+// checks memory (ctx.opts.limits), binds weights, attaches tokenizer etc.
+using LoadModelFn = Result<std::shared_ptr<Model>> (*)(const LoadContext& ctx);
 
 struct Architecture {
   std::string_view model_type;
-  ConfigFn config;
-  LoadFn load;
+  ModelKind kind;
+  LoadModelFn load;
 };
 
 std::span<const Architecture> architectures();
 const Architecture* find_architecture(std::string_view model_type);
 
-// Family config readers and loaders (one file each).
-Result<layers::EncoderConfig> bert_family_config(std::string_view model_type, const boost::json::object& config);
-Result<layers::EncoderConfig> mpnet_config(std::string_view model_type, const boost::json::object& config);
-Result<layers::EncoderConfig> distilbert_config(std::string_view model_type, const boost::json::object& config);
-Result<ModelParts> load_bert_family(std::string_view model_type, const boost::json::object& config,
-                                    const safetensors::Checkpoint& ckpt, layers::HeadKind head);
-Result<ModelParts> load_mpnet(std::string_view model_type, const boost::json::object& config,
-                              const safetensors::Checkpoint& ckpt, layers::HeadKind head);
-Result<ModelParts> load_distilbert(std::string_view model_type, const boost::json::object& config,
-                                   const safetensors::Checkpoint& ckpt, layers::HeadKind head);
+// Each architecture's entry point (defined in its own file).
+Result<std::shared_ptr<Model>> load_bert(const LoadContext& ctx);        // bert.cpp (BERT, RoBERTa, XLM-R, CamemBERT, ELECTRA)
+Result<std::shared_ptr<Model>> load_distilbert_model(const LoadContext& ctx);  // distilbert.cpp
+Result<std::shared_ptr<Model>> load_mpnet_model(const LoadContext& ctx);       // mpnet.cpp
+Result<std::shared_ptr<Model>> load_llama(const LoadContext& ctx);       // llama.cpp (Llama, Mistral, Qwen2)
+Result<std::shared_ptr<Model>> load_gpt2(const LoadContext& ctx);        // gpt2.cpp
+Result<std::shared_ptr<Model>> load_t5(const LoadContext& ctx);          // t5.cpp
+Result<std::shared_ptr<Model>> load_bart(const LoadContext& ctx);        // bart.cpp
 
 }  // namespace hub::inference::models

@@ -4,6 +4,7 @@
 #include <new>
 
 #include "inference/models/decoder.h"
+#include "inference/models/tasks.h"
 #include "inference/pipelines/generation.h"
 #include "inference/pipelines/tasks.h"
 
@@ -29,31 +30,40 @@ Result<value> each_input(TaskFn fn, const Model& m, const boost::json::array& in
 }
 }  // namespace
 
-std::vector<std::string_view> supported_tasks() {
-  return {"text-classification", "fill-mask", "token-classification", "question-answering",
-          "feature-extraction", "sentence-similarity", "zero-shot-classification", "text-generation"};
-}
+std::vector<std::string_view> supported_tasks() { return engine_tasks(); }
 
-Result<boost::json::value> run_task(const Model& model, std::string_view task,
+Result<boost::json::value> run_task(const Model& model, std::string_view requested,
                                     const boost::json::value& inputs,
                                     const boost::json::value& parameters) {
   const boost::json::object* params = parameters.is_object() ? &parameters.get_object() : nullptr;
   if (!parameters.is_null() && !params)
     return fail(Errc::invalid_argument, "`parameters` must be an object");
-  try {
-    if (const CausalLM* lm = model.causal_lm()) {
-      if (task == "text-generation") return run_generation_task(*lm, task, inputs, parameters);
-      return fail(Errc::unsupported, "A text-generation model cannot serve the task `" + std::string(task) + "`");
-    }
+  // "sentence-similarity" stays itself here (its inputs decide below); other aliases resolve.
+  std::string_view task = requested == "sentence-similarity" ? requested : engine_task_for(requested);
+  if (task.empty())
+    return fail(Errc::unsupported, "The task `" + std::string(requested) + "` is not supported by this engine");
+  const ModelKind kind = model.config().kind;
+  if (!kind_serves(kind, task)) {
+    if (kind == ModelKind::decoder)
+      return fail(Errc::unsupported, "A text-generation model cannot serve the task `" + std::string(requested) + "`");
     if (task == "text-generation")
       return fail(Errc::unsupported, "The task `text-generation` needs a decoder model (Llama, GPT-2, ...)");
-    if (task == "text-classification" || task == "sentiment-analysis")
-      return text_classification(model, inputs, params);
+    return fail(Errc::unsupported, "A " + std::string(kind_name(kind)) + " model cannot serve the task `" +
+                                       std::string(requested) + "`");
+  }
+  try {
+    switch (kind) {
+      case ModelKind::decoder: return run_generation_task(*model.causal_lm(), task, inputs, parameters);
+      case ModelKind::encoder_decoder: return run_seq2seq_task(model, requested, inputs, params);
+      case ModelKind::encoder: break;
+      default: return fail(Errc::unsupported, "no pipeline for this kind of model yet");
+    }
+    if (task == "text-classification") return text_classification(model, inputs, params);
     if (task == "fill-mask") {
       if (inputs.is_array()) return each_input(fill_mask, model, inputs.get_array(), params, true);
       return fill_mask(model, inputs, params);
     }
-    if (task == "token-classification" || task == "ner") {
+    if (task == "token-classification") {
       if (inputs.is_array()) return each_input(token_classification, model, inputs.get_array(), params, false);
       return token_classification(model, inputs, params);
     }
@@ -73,7 +83,7 @@ Result<boost::json::value> run_task(const Model& model, std::string_view task,
   } catch (const std::exception& e) {
     return fail(Errc::internal, e.what());
   }
-  return fail(Errc::unsupported, "The task `" + std::string(task) + "` is not supported by this engine");
+  return fail(Errc::unsupported, "The task `" + std::string(requested) + "` is not supported by this engine");
 }
 
 }  // namespace hub::inference::pipelines

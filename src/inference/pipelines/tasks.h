@@ -16,5 +16,9 @@ Result<value> question_answering(const Model& m, const value& inputs, const boos
 Result<value> feature_extraction(const Model& m, const value& inputs, const boost::json::object* params);
 Result<value> sentence_similarity(const Model& m, const value& inputs, const boost::json::object* params);
 Result<value> zero_shot_classification(const Model& m, const value& inputs, const boost::json::object* params);
+// text2text-generation, translation(_xx_to_yy), summarization on an encoder-decoder model
+// (seq2seq.cpp); `task` as requested (T5's task_specific_params are keyed by it).
+Result<value> run_seq2seq_task(const Model& m, std::string_view task, const value& inputs,
+                               const boost::json::object* params);
 
 }  // namespace hub::inference::pipelines

@@ -17,6 +17,7 @@
 
 #include "inference/models/fixtures.h"
 #include "inference/models/registry.h"
+#include "inference/models/tasks.h"
 #include "inference/safetensors/safetensors.h"
 
 namespace hub::inference {
@@ -309,10 +310,31 @@ TEST_F(BrokenModelDir, TruncatedWeightsAreCorrupt) {
   EXPECT_EQ(m.error().code, Errc::corrupt);
 }
 
-TEST(Registry, ExplicitListOfFamilies) {
-  for (const char* t : {"bert", "roberta", "xlm-roberta", "camembert", "electra", "distilbert", "mpnet"})
-    EXPECT_NE(models::find_architecture(t), nullptr) << t;
-  EXPECT_EQ(models::find_architecture("llama"), nullptr);
+TEST(Registry, OneListOfEveryKind) {
+  for (const char* t : {"bert", "roberta", "xlm-roberta", "camembert", "electra", "distilbert", "mpnet"}) {
+    ASSERT_NE(models::find_architecture(t), nullptr) << t;
+    EXPECT_EQ(models::find_architecture(t)->kind, ModelKind::encoder) << t;
+  }
+  for (const char* t : {"llama", "mistral", "qwen2", "gpt2"}) {
+    ASSERT_NE(models::find_architecture(t), nullptr) << t;
+    EXPECT_EQ(models::find_architecture(t)->kind, ModelKind::decoder) << t;
+    EXPECT_TRUE(is_causal_lm_type(t));
+  }
+  for (const char* t : {"t5", "bart"}) {
+    ASSERT_NE(models::find_architecture(t), nullptr) << t;
+    EXPECT_EQ(models::find_architecture(t)->kind, ModelKind::encoder_decoder) << t;
+  }
+  EXPECT_FALSE(is_causal_lm_type("bert"));
+  EXPECT_FALSE(is_causal_lm_type("t5"));
+  EXPECT_EQ(models::find_architecture("gpt_neox"), nullptr);
+  // Each kind's tasks come from the one table; a task belongs to exactly one kind.
+  EXPECT_TRUE(kind_serves(ModelKind::encoder, "fill-mask"));
+  EXPECT_FALSE(kind_serves(ModelKind::decoder, "fill-mask"));
+  EXPECT_TRUE(kind_serves(ModelKind::decoder, "text-generation"));
+  EXPECT_TRUE(kind_serves(ModelKind::encoder_decoder, "translation"));
+  EXPECT_EQ(engine_task_for("translation_en_to_de"), "translation");
+  EXPECT_EQ(engine_task_for("ner"), "token-classification");
+  EXPECT_EQ(engine_task_for("image-to-video"), "");
 }
 
 // Every model under /work/shared/models: supported families load and give finite outputs,
