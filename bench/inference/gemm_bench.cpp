@@ -11,6 +11,7 @@
 #include <random>
 #include <vector>
 
+#include "inference/ops/attention.h"
 #include "inference/ops/gemm.h"
 #include "inference/ops/parallel.h"
 
@@ -80,5 +81,20 @@ int main(int argc, char** argv) {
     std::printf("GEMM m=%lld n=%lld k=%lld f32 %.3f ms %.1f GFLOP/s %.0f%%\n", (long long)m, (long long)n,
                 (long long)k, f32 * 1e3, flop / f32 / 1e9, 100 * flop / f32 / 1e9 / peak);
     std::fflush(stdout);
+  }
+  // Attention alone (scores, softmax, weighted sum) at the encoder shapes: 4·b·s²·hidden flop.
+  struct Att { const char* name; int64_t b, s, h, d; };
+  for (auto [name, b, s, h, hdim] : {Att{"bert-b1", 1, 128, 12, 64}, Att{"minilm-b8", 8, 128, 12, 32}}) {
+    const int64_t d_ = hdim, hd = h * hdim;
+    ops::AttentionShape as{b, s, h, d_, 3 * hd, 3 * hd, 3 * hd, hd};
+    std::vector<float> qkv(size_t(b * s * 3 * hd)), out(size_t(b * s * hd)), mask(size_t(b * s), 0.f);
+    for (auto& v : qkv) v = d(g) * 0.3f;
+    std::vector<float> scratch(size_t(ops::attention_scratch_size(as, 1)));
+    auto run = [&] {
+      ops::attention(as, qkv.data(), qkv.data() + hd, qkv.data() + 2 * hd, mask.data(), nullptr, 0.125f,
+                     out.data(), scratch.data());
+    };
+    const double t = best_cpu(run, reps), flop = 4.0 * double(b * s * s * hd);
+    std::printf("ATTENTION %s %.3f ms %.1f GFLOP/s %.0f%%\n", name, t * 1e3, flop / t / 1e9, 100 * flop / t / 1e9 / peak);
   }
 }
