@@ -1,7 +1,8 @@
 // Kernel benchmark for the packed f32 GEMM (and later precisions) on the encoder shapes, measured
 // in CPU time of the calling thread so that a loaded shared machine still gives usable numbers:
 // single-threaded GFLOP per CPU-second against the FMA peak of a pure-register loop, measured in
-// the same run. Usage: gemm_bench [reps]   Prints one line per shape.
+// the same run. Usage: gemm_bench [reps] [threads]   Prints one line per shape; with threads > 1
+// also the best wall-clock time on that many threads (meaningful on a quiet machine only).
 #include <time.h>
 
 #include <algorithm>
@@ -46,6 +47,17 @@ __attribute__((target("avx512f"))) void fma_loop(long iters) {
 }
 
 template <class F>
+double best_wall(F&& f, int reps) {
+  double best = 1e30;
+  for (int i = 0; i < reps; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    f();
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  return best;
+}
+
+template <class F>
 double best_cpu(F&& f, int reps) {
   double best = 1e30;
   for (int i = 0; i < reps; ++i) {
@@ -60,6 +72,7 @@ double best_cpu(F&& f, int reps) {
 
 int main(int argc, char** argv) {
   const int reps = argc > 1 ? std::atoi(argv[1]) : 5;
+  const int threads = argc > 2 ? std::atoi(argv[2]) : 1;
   ops::set_num_threads(1);
   const long iters = 20'000'000;
   const double peak = iters * 12.0 * 32 / best_cpu([&] { fma_loop(iters); }, 3) / 1e9;
@@ -77,9 +90,18 @@ int main(int argc, char** argv) {
     for (auto& v : b) v = d(g);
     auto pw = ops::PackedWeights::pack(w.data(), n, k);
     const double flop = 2.0 * double(m) * double(n) * double(k);
-    double f32 = best_cpu([&] { ops::linear_packed(x.data(), m, pw, b.data(), y.data()); }, reps);
-    std::printf("GEMM m=%lld n=%lld k=%lld f32 %.3f ms %.1f GFLOP/s %.0f%%\n", (long long)m, (long long)n,
+    auto run = [&] { ops::linear_packed(x.data(), m, pw, b.data(), y.data()); };
+    double f32 = best_cpu(run, reps);
+    std::printf("GEMM m=%lld n=%lld k=%lld f32 %.3f ms %.1f GFLOP/s %.0f%%", (long long)m, (long long)n,
                 (long long)k, f32 * 1e3, flop / f32 / 1e9, 100 * flop / f32 / 1e9 / peak);
+    if (threads > 1) {
+      ops::set_num_threads(threads);
+      const double wall = best_wall(run, reps);
+      std::printf("  %d threads wall %.3f ms %.1f GFLOP/s %.0f%%", threads, wall * 1e3, flop / wall / 1e9,
+                  100 * flop / wall / 1e9 / peak / threads);
+      ops::set_num_threads(1);
+    }
+    std::printf("\n");
     std::fflush(stdout);
   }
   // Attention alone (scores, softmax, weighted sum) at the encoder shapes: 4·b·s²·hidden flop.
