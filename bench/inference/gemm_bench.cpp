@@ -101,6 +101,11 @@ int main(int argc, char** argv) {
                   100 * flop / wall / 1e9 / peak / threads);
       ops::set_num_threads(1);
     }
+    if (ops::packed_bf16_supported()) {
+      auto pb = ops::PackedWeights::pack(w.data(), n, k, ops::WeightFormat::bf16);
+      const double t = best_cpu([&] { ops::linear_packed(x.data(), m, pb, b.data(), y.data()); }, reps);
+      std::printf("  bf16 %.3f ms %.1f GFLOP/s (%.2fx f32)", t * 1e3, flop / t / 1e9, f32 / t);
+    }
     std::printf("\n");
     std::fflush(stdout);
   }

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <new>
 
+#include "inference/ops/cpu.h"
 #include "inference/ops/elementwise.h"
 #include "inference/ops/kernels.h"
 #include "inference/ops/parallel.h"
@@ -61,15 +62,54 @@ void linear(const float* x, int64_t m, int64_t k, const float* w, int64_t n, con
   bias_act(y, m, n, bias, act);
 }
 
-PackedWeights PackedWeights::pack(const float* w, int64_t n, int64_t k) {
+bool packed_bf16_supported() {
+  static const bool ok = cpu_level() == CpuLevel::avx512 && cpu_has_avx512_bf16();
+  return ok;
+}
+
+namespace {
+
+uint16_t round_bf16(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, 4);
+  if ((u & 0x7fffffffu) > 0x7f800000u) return uint16_t((u >> 16) | 0x40);  // quiet NaN
+  u += 0x7fffu + ((u >> 16) & 1u);  // round to nearest even
+  return uint16_t(u >> 16);
+}
+
+void* alloc64(size_t bytes) { return ::operator new(std::max<size_t>(bytes, 64), std::align_val_t(64)); }
+
+}  // namespace
+
+PackedWeights PackedWeights::pack(const float* w, int64_t n, int64_t k, WeightFormat format) {
   PackedWeights p;
   p.n_ = n;
   p.k_ = k;
+  if (format == WeightFormat::bf16 && !packed_bf16_supported()) format = WeightFormat::f32;
+  p.format_ = format;
+  if (format == WeightFormat::bf16) {
+    // The bf16 kernel's own layout: 32-column panels of k pairs (gemm_packed_bf16.cpp).
+    p.nr_ = 32;
+    const int64_t nr = p.nr_, panels = (n + nr - 1) / nr, kp2 = (k + 1) / 2;
+    auto* buf = static_cast<uint16_t*>(alloc64(size_t(panels * kp2 * nr * 2) * sizeof(uint16_t)));
+    p.data_ = std::shared_ptr<void>(buf, [](void* q) { ::operator delete(q, std::align_val_t(64)); });
+    parallel_for(panels, 1, [&](int64_t lo, int64_t hi) {
+      for (int64_t pn = lo; pn < hi; ++pn) {
+        uint16_t* dst = buf + pn * kp2 * nr * 2;
+        std::memset(dst, 0, size_t(kp2 * nr * 2) * sizeof(uint16_t));
+        const int64_t cols = std::min(nr, n - pn * nr);
+        for (int64_t j = 0; j < cols; ++j) {
+          const float* src = w + (pn * nr + j) * k;
+          for (int64_t kk = 0; kk < k; ++kk) dst[((kk / 2) * nr + j) * 2 + kk % 2] = round_bf16(src[kk]);
+        }
+      }
+    });
+    return p;
+  }
   p.nr_ = packed_f32_panel_width();
   const int64_t nr = p.nr_, panels = (n + nr - 1) / nr;
-  const size_t count = size_t(std::max<int64_t>(1, panels * k * nr));
-  float* buf = static_cast<float*>(::operator new(count * sizeof(float), std::align_val_t(64)));
-  p.data_ = std::shared_ptr<float>(buf, [](float* q) { ::operator delete(q, std::align_val_t(64)); });
+  auto* buf = static_cast<float*>(alloc64(size_t(panels * k * nr) * sizeof(float)));
+  p.data_ = std::shared_ptr<void>(buf, [](void* q) { ::operator delete(q, std::align_val_t(64)); });
   parallel_for(panels, 1, [&](int64_t lo, int64_t hi) {
     for (int64_t pn = lo; pn < hi; ++pn) {
       float* dst = buf + pn * k * nr;
@@ -85,7 +125,10 @@ PackedWeights PackedWeights::pack(const float* w, int64_t n, int64_t k) {
 }
 
 size_t PackedWeights::bytes() const {
-  return empty() ? 0 : size_t((n_ + nr_ - 1) / nr_ * k_ * nr_) * sizeof(float);
+  if (empty()) return 0;
+  const size_t panels = size_t((n_ + nr_ - 1) / nr_);
+  if (format_ == WeightFormat::bf16) return panels * size_t((k_ + 1) / 2 * 2 * nr_) * sizeof(uint16_t);
+  return panels * size_t(k_ * nr_) * sizeof(float);
 }
 
 void linear_packed(const float* x, int64_t m, const PackedWeights& w, const float* bias, float* y,
@@ -96,7 +139,10 @@ void linear_packed(const float* x, int64_t m, const PackedWeights& w, const floa
     bias_act(y, m, w.n(), bias, act);
     return;
   }
-  gemm_packed_f32(x, m, w.k(), PackedPanelsView{w.data(), w.n(), w.k(), w.panel_width()}, bias, y, act);
+  if (w.format() == WeightFormat::bf16)
+    return gemm_packed_bf16(x, m, w.k(), PackedPanelsView{nullptr, w.data16(), w.n(), w.k(), w.panel_width()}, bias,
+                            y, act);
+  gemm_packed_f32(x, m, w.k(), PackedPanelsView{w.data(), nullptr, w.n(), w.k(), w.panel_width()}, bias, y, act);
 }
 
 }  // namespace hub::inference::ops

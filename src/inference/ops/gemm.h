@@ -25,27 +25,39 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
 void linear(const float* x, int64_t m, int64_t k, const float* w, int64_t n, const float* bias,
             float* y, Activation act = Activation::none);
 
+// How packed weights are stored and multiplied. bf16: weights and activations rounded to
+// bf16, products summed in f32 (AVX512-BF16); int8 is not implemented yet.
+enum class WeightFormat { f32, bf16 };
+
+// Whether WeightFormat::bf16 has its kernel here: the avx512 level on a CPU with AVX512-BF16.
+bool packed_bf16_supported();
+
 // An [n, k] row-major weight (PyTorch nn.Linear layout) packed for this process's CPU level:
-// panels of panel_width() output features, each [k][width] contiguous and 64-byte aligned,
-// the last one zero-padded. Copies share the buffer.
+// panels of panel_width() output features, each [k][width] contiguous (bf16: [k/2][width][2],
+// k padded to even) and 64-byte aligned, the last one zero-padded. Copies share the buffer.
 class PackedWeights {
  public:
   PackedWeights() = default;
-  static PackedWeights pack(const float* w, int64_t n, int64_t k);
+  // format bf16 where !packed_bf16_supported() packs f32 instead (format() says which).
+  static PackedWeights pack(const float* w, int64_t n, int64_t k, WeightFormat format = WeightFormat::f32);
   bool empty() const { return !data_; }
+  WeightFormat format() const { return format_; }
   int64_t n() const { return n_; }
   int64_t k() const { return k_; }
   int panel_width() const { return nr_; }
-  const float* data() const { return data_.get(); }
+  const float* data() const { return static_cast<const float*>(data_.get()); }
+  const uint16_t* data16() const { return static_cast<const uint16_t*>(data_.get()); }
   size_t bytes() const;
 
  private:
-  std::shared_ptr<float> data_;
+  std::shared_ptr<void> data_;
   int64_t n_ = 0, k_ = 0;
   int nr_ = 0;
+  WeightFormat format_ = WeightFormat::f32;
 };
 
-// y[m, n] = act(x[m, k] · Wᵀ + bias[n]) with W packed (k = w.k()); y must not alias x.
+// y[m, n] = act(x[m, k] · Wᵀ + bias[n]) with W packed (k = w.k()), in W's format; y must not
+// alias x.
 void linear_packed(const float* x, int64_t m, const PackedWeights& w, const float* bias, float* y,
                    Activation act = Activation::none);
 
