@@ -3,6 +3,9 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <string>
 #include <cstring>
 #include <mutex>
 #include <new>
@@ -60,6 +63,34 @@ void linear(const float* x, int64_t m, int64_t k, const float* w, int64_t n, con
             float* y, Activation act) {
   gemm(false, true, m, n, k, 1.f, x, k, w, k, 0.f, y, n);
   bias_act(y, m, n, bias, act);
+}
+
+Result<WeightFormat> parse_weight_format(std::string_view name) {
+  if (name.empty() || name == "f32" || name == "float32") return WeightFormat::f32;
+  if (name == "bf16" || name == "bfloat16") return WeightFormat::bf16;
+  if (name == "int8")
+    return std::unexpected(Error{Errc::invalid_argument, "HUBD_ENCODER_PRECISION=int8 is not implemented yet (f32, bf16)"});
+  return std::unexpected(
+      Error{Errc::invalid_argument, "HUBD_ENCODER_PRECISION: unknown precision '" + std::string(name) + "' (f32, bf16)"});
+}
+
+Result<WeightFormat> check_encoder_precision() {
+  const char* e = std::getenv("HUBD_ENCODER_PRECISION");
+  return parse_weight_format(e ? e : "");
+}
+
+namespace {
+std::atomic<int>& precision_setting() {
+  static std::atomic<int> v{int(check_encoder_precision().value_or(WeightFormat::f32))};
+  return v;
+}
+}  // namespace
+
+WeightFormat encoder_precision() { return WeightFormat(precision_setting().load()); }
+void set_encoder_precision(WeightFormat format) { precision_setting().store(int(format)); }
+
+std::string_view weight_format_name(WeightFormat format) {
+  return format == WeightFormat::bf16 ? "bf16" : "f32";
 }
 
 bool packed_bf16_supported() {

@@ -9,6 +9,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string_view>
+
+#include "core/result.h"
 
 #include "inference/ops/elementwise.h"
 
@@ -31,6 +34,17 @@ enum class WeightFormat { f32, bf16 };
 
 // Whether WeightFormat::bf16 has its kernel here: the avx512 level on a CPU with AVX512-BF16.
 bool packed_bf16_supported();
+
+// The format encoders pack their projections in: HUBD_ENCODER_PRECISION=f32|bf16 (unset or
+// empty: f32; "int8" is refused as not implemented yet). check_encoder_precision() parses the
+// variable (hubd calls it at start and refuses a bad value); encoder_precision() is the process
+// setting (the variable at first use, f32 if invalid, unless set_encoder_precision changed it:
+// tests compare precisions in one process). Thread-safe (an atomic).
+Result<WeightFormat> parse_weight_format(std::string_view name);
+Result<WeightFormat> check_encoder_precision();
+WeightFormat encoder_precision();
+void set_encoder_precision(WeightFormat format);
+std::string_view weight_format_name(WeightFormat format);
 
 // An [n, k] row-major weight (PyTorch nn.Linear layout) packed for this process's CPU level:
 // panels of panel_width() output features, each [k][width] contiguous (bf16: [k/2][width][2],
