@@ -106,6 +106,11 @@ int main(int argc, char** argv) {
       const double t = best_cpu([&] { ops::linear_packed(x.data(), m, pb, b.data(), y.data()); }, reps);
       std::printf("  bf16 %.3f ms %.1f GFLOP/s (%.2fx f32)", t * 1e3, flop / t / 1e9, f32 / t);
     }
+    if (ops::packed_int8_supported()) {
+      auto pi = ops::PackedWeights::pack(w.data(), n, k, ops::WeightFormat::int8);
+      const double t = best_cpu([&] { ops::linear_packed(x.data(), m, pi, b.data(), y.data()); }, reps);
+      std::printf("  int8 %.3f ms %.1f GOP/s (%.2fx f32)", t * 1e3, flop / t / 1e9, f32 / t);
+    }
     std::printf("\n");
     std::fflush(stdout);
   }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdlib>
 #include <string>
 #include <cstring>
@@ -68,10 +69,9 @@ void linear(const float* x, int64_t m, int64_t k, const float* w, int64_t n, con
 Result<WeightFormat> parse_weight_format(std::string_view name) {
   if (name.empty() || name == "f32" || name == "float32") return WeightFormat::f32;
   if (name == "bf16" || name == "bfloat16") return WeightFormat::bf16;
-  if (name == "int8")
-    return std::unexpected(Error{Errc::invalid_argument, "HUBD_ENCODER_PRECISION=int8 is not implemented yet (f32, bf16)"});
-  return std::unexpected(
-      Error{Errc::invalid_argument, "HUBD_ENCODER_PRECISION: unknown precision '" + std::string(name) + "' (f32, bf16)"});
+  if (name == "int8") return WeightFormat::int8;
+  return std::unexpected(Error{Errc::invalid_argument,
+                               "HUBD_ENCODER_PRECISION: unknown precision '" + std::string(name) + "' (f32, bf16, int8)"});
 }
 
 Result<WeightFormat> check_encoder_precision() {
@@ -90,7 +90,17 @@ WeightFormat encoder_precision() { return WeightFormat(precision_setting().load(
 void set_encoder_precision(WeightFormat format) { precision_setting().store(int(format)); }
 
 std::string_view weight_format_name(WeightFormat format) {
-  return format == WeightFormat::bf16 ? "bf16" : "f32";
+  switch (format) {
+    case WeightFormat::bf16: return "bf16";
+    case WeightFormat::int8: return "int8";
+    case WeightFormat::f32: break;
+  }
+  return "f32";
+}
+
+bool packed_int8_supported() {
+  static const bool ok = cpu_level() == CpuLevel::avx512 && cpu_has_avx512_vnni();
+  return ok;
 }
 
 bool packed_bf16_supported() {
@@ -117,7 +127,39 @@ PackedWeights PackedWeights::pack(const float* w, int64_t n, int64_t k, WeightFo
   p.n_ = n;
   p.k_ = k;
   if (format == WeightFormat::bf16 && !packed_bf16_supported()) format = WeightFormat::f32;
+  if (format == WeightFormat::int8 && !packed_int8_supported()) format = WeightFormat::f32;
   p.format_ = format;
+  if (format == WeightFormat::int8) {
+    // 32-column panels of k quads (gemm_packed_int8.cpp), then column scales and 128·Σw.
+    p.nr_ = 32;
+    const int64_t nr = p.nr_, panels = (n + nr - 1) / nr, kq = (k + 3) / 4, body = panels * kq * nr * 4;
+    auto* buf = static_cast<int8_t*>(alloc64(size_t(body) + size_t(panels * nr) * 8));
+    p.data_ = std::shared_ptr<void>(buf, [](void* q) { ::operator delete(q, std::align_val_t(64)); });
+    auto* scale = reinterpret_cast<float*>(buf + body);
+    auto* comp = reinterpret_cast<int32_t*>(scale + panels * nr);
+    std::memset(buf, 0, size_t(body) + size_t(panels * nr) * 8);
+    parallel_for(panels, 1, [&](int64_t lo, int64_t hi) {
+      for (int64_t pn = lo; pn < hi; ++pn) {
+        int8_t* dst = buf + pn * kq * nr * 4;
+        const int64_t cols = std::min(nr, n - pn * nr);
+        for (int64_t j = 0; j < cols; ++j) {
+          const float* src = w + (pn * nr + j) * k;
+          float amax = 0.f;
+          for (int64_t kk = 0; kk < k; ++kk) amax = std::max(amax, std::abs(src[kk]));
+          const float inv = amax > 0.f ? 127.f / amax : 0.f;
+          int32_t sum = 0;
+          for (int64_t kk = 0; kk < k; ++kk) {
+            const int v = std::clamp(int(std::nearbyint(src[kk] * inv)), -127, 127);
+            dst[((kk / 4) * nr + j) * 4 + kk % 4] = int8_t(v);
+            sum += v;
+          }
+          scale[pn * nr + j] = amax / 127.f;
+          comp[pn * nr + j] = 128 * sum;
+        }
+      }
+    });
+    return p;
+  }
   if (format == WeightFormat::bf16) {
     // The bf16 kernel's own layout: 32-column panels of k pairs (gemm_packed_bf16.cpp).
     p.nr_ = 32;
@@ -159,7 +201,18 @@ size_t PackedWeights::bytes() const {
   if (empty()) return 0;
   const size_t panels = size_t((n_ + nr_ - 1) / nr_);
   if (format_ == WeightFormat::bf16) return panels * size_t((k_ + 1) / 2 * 2 * nr_) * sizeof(uint16_t);
+  if (format_ == WeightFormat::int8) return panels * size_t((k_ + 3) / 4 * 4 * nr_) + panels * size_t(nr_) * 8;
   return panels * size_t(k_ * nr_) * sizeof(float);
+}
+
+const float* PackedWeights::col_scale() const {
+  if (format_ != WeightFormat::int8) return nullptr;
+  return reinterpret_cast<const float*>(data8() + (n_ + nr_ - 1) / nr_ * ((k_ + 3) / 4) * nr_ * 4);
+}
+
+const int32_t* PackedWeights::col_comp() const {
+  const float* s = col_scale();
+  return s ? reinterpret_cast<const int32_t*>(s + (n_ + nr_ - 1) / nr_ * nr_) : nullptr;
 }
 
 void linear_packed(const float* x, int64_t m, const PackedWeights& w, const float* bias, float* y,
@@ -170,10 +223,23 @@ void linear_packed(const float* x, int64_t m, const PackedWeights& w, const floa
     bias_act(y, m, w.n(), bias, act);
     return;
   }
-  if (w.format() == WeightFormat::bf16)
-    return gemm_packed_bf16(x, m, w.k(), PackedPanelsView{nullptr, w.data16(), w.n(), w.k(), w.panel_width()}, bias,
-                            y, act);
-  gemm_packed_f32(x, m, w.k(), PackedPanelsView{w.data(), nullptr, w.n(), w.k(), w.panel_width()}, bias, y, act);
+  PackedPanelsView v;
+  v.n = w.n();
+  v.k = w.k();
+  v.nr = w.panel_width();
+  switch (w.format()) {
+    case WeightFormat::bf16:
+      v.data16 = w.data16();
+      return gemm_packed_bf16(x, m, w.k(), v, bias, y, act);
+    case WeightFormat::int8:
+      v.data8 = w.data8();
+      v.col_scale = w.col_scale();
+      v.col_comp = w.col_comp();
+      return gemm_packed_int8(x, m, w.k(), v, bias, y, act);
+    case WeightFormat::f32: break;
+  }
+  v.data = w.data();
+  gemm_packed_f32(x, m, w.k(), v, bias, y, act);
 }
 
 }  // namespace hub::inference::ops

@@ -29,14 +29,17 @@ void linear(const float* x, int64_t m, int64_t k, const float* w, int64_t n, con
             float* y, Activation act = Activation::none);
 
 // How packed weights are stored and multiplied. bf16: weights and activations rounded to
-// bf16, products summed in f32 (AVX512-BF16); int8 is not implemented yet.
-enum class WeightFormat { f32, bf16 };
+// bf16, products summed in f32 (AVX512-BF16). int8: weights quantised per output feature,
+// activations per row at each call, products summed exactly in int32 (AVX512-VNNI).
+enum class WeightFormat { f32, bf16, int8 };
 
-// Whether WeightFormat::bf16 has its kernel here: the avx512 level on a CPU with AVX512-BF16.
+// Whether WeightFormat::bf16 / int8 has its kernel here: the avx512 level on a CPU with
+// AVX512-BF16 / AVX512-VNNI.
 bool packed_bf16_supported();
+bool packed_int8_supported();
 
-// The format encoders pack their projections in: HUBD_ENCODER_PRECISION=f32|bf16 (unset or
-// empty: f32; "int8" is refused as not implemented yet). check_encoder_precision() parses the
+// The format encoders pack their projections in: HUBD_ENCODER_PRECISION=f32|bf16|int8 (unset
+// or empty: f32). check_encoder_precision() parses the
 // variable (hubd calls it at start and refuses a bad value); encoder_precision() is the process
 // setting (the variable at first use, f32 if invalid, unless set_encoder_precision changed it:
 // tests compare precisions in one process). Thread-safe (an atomic).
@@ -52,7 +55,8 @@ std::string_view weight_format_name(WeightFormat format);
 class PackedWeights {
  public:
   PackedWeights() = default;
-  // format bf16 where !packed_bf16_supported() packs f32 instead (format() says which).
+  // bf16/int8 where the kernel is missing (packed_*_supported) pack f32 instead (format() says
+  // which).
   static PackedWeights pack(const float* w, int64_t n, int64_t k, WeightFormat format = WeightFormat::f32);
   bool empty() const { return !data_; }
   WeightFormat format() const { return format_; }
@@ -61,6 +65,10 @@ class PackedWeights {
   int panel_width() const { return nr_; }
   const float* data() const { return static_cast<const float*>(data_.get()); }
   const uint16_t* data16() const { return static_cast<const uint16_t*>(data_.get()); }
+  const int8_t* data8() const { return static_cast<const int8_t*>(data_.get()); }
+  // int8: per padded column, the weight scale and 128·Σw (after the panels in the buffer).
+  const float* col_scale() const;
+  const int32_t* col_comp() const;
   size_t bytes() const;
 
  private:
