@@ -2,10 +2,11 @@
 // copy per CPU level (see kernels.h). y[m, n] = x[m, k] · Wᵀ with W packed in panels of NR
 // output features, each [k][NR] contiguous. The micro-kernel keeps an MR x NR block of y in
 // registers while k streams: per k step it loads one NR-wide row of the panel and
-// broadcasts MR activations (AVX-512 folds the broadcast into the FMA). Blocking: k in
-// chunks of kKc (a panel's chunk, kKc x NR floats, stays in L1 while every MR-row group of
-// the tile reads it); tiles of rows x panels are the parallel work units, each finished
-// with the bias + activation pass while it is in cache.
+// broadcasts MR activations. The activations are packed once per call ([group][k][MR]).
+// Blocking: k in chunks of kKc (a panel's chunk, kKc x NR floats, stays in L1 while the
+// tile's row groups read it); tiles of row groups x panels are the parallel work units,
+// claimed one at a time; the bias seeds the accumulators and the activation is applied to
+// each finished tile while it is in cache.
 #include <algorithm>
 #include <array>
 #include <atomic>
