@@ -1,14 +1,18 @@
-// hubd encoder benchmark: forward latency of random-weight BERT-family encoders, plus the
-// OpenBLAS SGEMM peak on this machine in the same run. Prints one line per case:
-//   CASE <name> batch=<b> seq=<s> ms=<best of N> gflops=<achieved> gemm_ms=<GEMMs alone>
-//   SGEMM_PEAK gflops=<g>
+// hubd encoder benchmark: forward latency of random-weight BERT-family encoders in each encoder
+// precision this CPU has a kernel for (f32; bf16 with AVX512-BF16; int8 with AVX512-VNNI), plus the FMA peak of
+// this machine (a pure-register FMA loop on every thread) in the same run. Prints:
+//   CASE <name> batch=<b> seq=<s> ms=<best of N> gflops=<achieved> gemm_ms=<GEMMs alone> prec=<p>
+//   FMA_PEAK gflops=<g>
 // Usage: encoder_bench [threads]. Build and compare with PyTorch through run.sh.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
+#include <string>
 #include <vector>
+
+#include <thread>
 
 #include "inference/layers/encoder.h"
 #include "inference/ops/gemm.h"
@@ -80,56 +84,84 @@ double best_ms(F&& f, int reps) {
   return *std::min_element(v.begin(), v.end());
 }
 
+// 12 independent 512-bit FMA chains in registers per thread (AVX-512 machines; else 0).
+__attribute__((target("avx512f"))) void fma_loop(long iters) {
+  asm volatile(
+      "vxorps %%zmm0,%%zmm0,%%zmm0\n vmovaps %%zmm0,%%zmm1\n vmovaps %%zmm0,%%zmm2\n vmovaps %%zmm0,%%zmm3\n"
+      "vmovaps %%zmm0,%%zmm4\n vmovaps %%zmm0,%%zmm5\n vmovaps %%zmm0,%%zmm6\n vmovaps %%zmm0,%%zmm7\n"
+      "vmovaps %%zmm0,%%zmm8\n vmovaps %%zmm0,%%zmm9\n vmovaps %%zmm0,%%zmm10\n vmovaps %%zmm0,%%zmm11\n"
+      "1:\n"
+      "vfmadd231ps %%zmm12,%%zmm13,%%zmm0\n vfmadd231ps %%zmm12,%%zmm13,%%zmm1\n vfmadd231ps %%zmm12,%%zmm13,%%zmm2\n"
+      "vfmadd231ps %%zmm12,%%zmm13,%%zmm3\n vfmadd231ps %%zmm12,%%zmm13,%%zmm4\n vfmadd231ps %%zmm12,%%zmm13,%%zmm5\n"
+      "vfmadd231ps %%zmm12,%%zmm13,%%zmm6\n vfmadd231ps %%zmm12,%%zmm13,%%zmm7\n vfmadd231ps %%zmm12,%%zmm13,%%zmm8\n"
+      "vfmadd231ps %%zmm12,%%zmm13,%%zmm9\n vfmadd231ps %%zmm12,%%zmm13,%%zmm10\n vfmadd231ps %%zmm12,%%zmm13,%%zmm11\n"
+      "dec %0\n jnz 1b\n"
+      : "+r"(iters)::"xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
+        "xmm11", "xmm12", "xmm13", "cc");
+}
+
+double fma_peak(int threads) {
+  if (!__builtin_cpu_supports("avx512f")) return 0;
+  const long iters = 20'000'000;
+  const double ms = best_ms(
+      [&] {
+        std::vector<std::thread> t;
+        for (int i = 0; i < threads; ++i) t.emplace_back([&] { fma_loop(iters); });
+        for (auto& x : t) x.join();
+      },
+      5);
+  return double(threads) * double(iters) * 12 * 32 / ms / 1e6;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc > 1) ops::set_num_threads(std::atoi(argv[1]));
+  const int threads = argc > 1 ? std::atoi(argv[1]) : ops::num_threads();
+  ops::set_num_threads(threads);
   struct Case { const char* name; int64_t h, l, nh, inter; };
   const Case cases[] = {{"bert-base", 768, 12, 12, 3072}, {"minilm-l6", 384, 6, 12, 1536}};
+  std::vector<ops::WeightFormat> precisions{ops::WeightFormat::f32};
+  if (ops::packed_bf16_supported()) precisions.push_back(ops::WeightFormat::bf16);
+  if (ops::packed_int8_supported()) precisions.push_back(ops::WeightFormat::int8);
   for (const auto& c : cases) {
-    layers::Encoder enc = make_encoder(c.h, c.l, c.nh, c.inter);
-    for (int64_t batch : {1, 8}) {
-      const int64_t seq = 128;
-      std::vector<int32_t> ids(size_t(batch * seq)), mask(ids.size(), 1), types(ids.size(), 0);
-      std::mt19937 g(7);
-      for (auto& id : ids) id = int32_t(g() % 30000) + 100;
-      layers::Batch b{batch, seq, ids, mask, types};
-      layers::Workspace ws;
-      auto run = [&] {
-        ws.reserve(enc.workspace_floats(batch, seq));
-        enc.forward(b, ws);
-      };
-      run();  // warm-up (and the one allocation)
-      int reps = batch == 1 ? 20 : 6;
-      double ms = best_ms(run, reps);
-      // The same model's GEMMs alone (x·Wᵀ+b for every linear layer), to split time into
-      // GEMM and everything else.
-      const int64_t t = batch * seq;
-      std::vector<float> x(size_t(t * c.inter), 0.1f), y(size_t(t * c.inter));
-      const auto& L = enc.weights().layers;
-      auto gemms = [&] {
-        for (const auto& l : L) {
-          for (const auto* lin : {&l.query, &l.key, &l.value, &l.attn_out, &l.ffn_in, &l.ffn_out})
-            lin->forward(x.data(), t, y.data());
-        }
-      };
-      gemms();
-      double gemm_ms = best_ms(gemms, reps);
-      std::printf("CASE %s batch=%lld seq=%lld ms=%.2f gflops=%.1f gemm_ms=%.2f allocs=%lld\n", c.name,
-                  (long long)batch, (long long)seq, ms,
-                  flops(batch, seq, c.h, c.l, c.inter) / ms / 1e6, gemm_ms, (long long)ws.n_allocations());
-      std::fflush(stdout);
+    for (ops::WeightFormat prec : precisions) {
+      ops::set_encoder_precision(prec);
+      layers::Encoder enc = make_encoder(c.h, c.l, c.nh, c.inter);
+      for (int64_t batch : {1, 8}) {
+        const int64_t seq = 128;
+        std::vector<int32_t> ids(size_t(batch * seq)), mask(ids.size(), 1), types(ids.size(), 0);
+        std::mt19937 g(7);
+        for (auto& id : ids) id = int32_t(g() % 30000) + 100;
+        layers::Batch b{batch, seq, ids, mask, types};
+        layers::Workspace ws;
+        auto run = [&] {
+          ws.reserve(enc.workspace_floats(batch, seq));
+          enc.forward(b, ws);
+        };
+        run();  // warm-up (and the one allocation)
+        int reps = batch == 1 ? 20 : 6;
+        double ms = best_ms(run, reps);
+        // The same model's GEMMs alone (x·Wᵀ+b for every linear layer), to split time into
+        // GEMM and everything else.
+        const int64_t t = batch * seq;
+        std::vector<float> x(size_t(t * c.inter), 0.1f), y(size_t(t * c.inter));
+        const auto& L = enc.weights().layers;
+        auto gemms = [&] {
+          for (const auto& l : L) {
+            for (const auto* lin : {&l.query, &l.key, &l.value, &l.attn_out, &l.ffn_in, &l.ffn_out})
+              lin->forward(x.data(), t, y.data());
+          }
+        };
+        gemms();
+        double gemm_ms = best_ms(gemms, reps);
+        std::printf("CASE %s batch=%lld seq=%lld ms=%.2f gflops=%.1f gemm_ms=%.2f allocs=%lld prec=%s\n", c.name,
+                    (long long)batch, (long long)seq, ms, flops(batch, seq, c.h, c.l, c.inter) / ms / 1e6, gemm_ms,
+                    (long long)ws.n_allocations(), std::string(ops::weight_format_name(prec)).c_str());
+        std::fflush(stdout);
+      }
     }
   }
-  // SGEMM peak: the best of a few large square and encoder-like shapes.
-  double peak = 0;
-  for (auto [m, n, k] : {std::tuple{1024, 1024, 1024}, {1024, 3072, 768}, {2048, 2048, 2048}}) {
-    std::vector<float> a(size_t(m * k), 0.5f), bm(size_t(k * n), 0.25f), cm(size_t(m * n));
-    auto gemm = [&] { ops::gemm(false, false, m, n, k, 1.f, a.data(), k, bm.data(), n, 0.f, cm.data(), n); };
-    gemm();
-    double ms = best_ms(gemm, 5);
-    peak = std::max(peak, 2.0 * m * n * k / ms / 1e6);
-  }
-  std::printf("SGEMM_PEAK gflops=%.1f\n", peak);
+  ops::set_encoder_precision(ops::WeightFormat::f32);
+  std::printf("FMA_PEAK gflops=%.1f\n", fma_peak(threads));
   return 0;
 }

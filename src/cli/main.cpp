@@ -24,6 +24,7 @@
 #include "inference/models/model.h"
 #include "inference/models/tasks.h"
 #include "inference/ops/cpu.h"
+#include "inference/ops/gemm.h"
 #include "inference/pipelines/pipeline.h"
 #include "inference/runtime/generation_engine.h"
 #include "inference/runtime/model_cache.h"
@@ -115,6 +116,7 @@ int serve(const std::string& host, int port, const std::string& data, const std:
   // A HUBD_CPU level this CPU lacks is refused here, before anything else starts.
   auto cpu = hub::inference::ops::check_cpu_level();
   if (!cpu) return die(cpu.error());
+  if (auto p = hub::inference::ops::check_encoder_precision(); !p) return die(p.error());
 #endif
   auto hubp = open_hub(data, !no_signup);
   hub::http::Router router;
@@ -163,7 +165,8 @@ int serve(const std::string& host, int port, const std::string& data, const std:
   bootstrap_admin(*hubp, url);
   hub::log::info("hubd listening on " + url);
 #ifdef HUBD_HAVE_INFERENCE
-  hub::log::info("inference kernels: " + hub::inference::ops::cpu_description());
+  hub::log::info("inference kernels: " + hub::inference::ops::cpu_description() + ", encoder precision " +
+                 std::string(hub::inference::ops::weight_format_name(hub::inference::ops::encoder_precision())));
 #endif
   std::printf("hubd listening on %s\n", url.c_str());
   std::fflush(stdout);
@@ -181,6 +184,7 @@ int serve(const std::string& host, int port, const std::string& data, const std:
 int run_model(const std::string& dir, std::string task, const std::string& input, const std::string& params) {
   namespace inf = hub::inference;
   if (auto cpu = inf::ops::check_cpu_level(); !cpu) return die(cpu.error());
+  if (auto p = inf::ops::check_encoder_precision(); !p) return die(p.error());
   auto model = inf::load_model(dir);
   if (!model) return die(model.error());
   if (task.empty()) task = inf::default_task(**model);  // the model's head, or its kind's first task

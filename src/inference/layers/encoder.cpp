@@ -38,10 +38,12 @@ int64_t relative_position_bucket(int64_t relative_position, int64_t num_buckets)
 
 Encoder::Encoder(EncoderConfig config, EncoderWeights weights)
     : config_(config), weights_(std::move(weights)) {
-  // Weights are constant: pack every layer's projections once, here, for the engine's GEMM.
-  weights_.embeddings_project.pack();
+  // Weights are constant: pack every layer's projections once, here, for the engine's GEMM,
+  // in the process's encoder precision (HUBD_ENCODER_PRECISION, ops/gemm.h).
+  const ops::WeightFormat format = ops::encoder_precision();
+  weights_.embeddings_project.pack(format);
   for (EncoderLayer& l : weights_.layers)
-    for (Linear* p : {&l.query, &l.key, &l.value, &l.attn_out, &l.ffn_in, &l.ffn_out}) p->pack();
+    for (Linear* p : {&l.query, &l.key, &l.value, &l.attn_out, &l.ffn_in, &l.ffn_out}) p->pack(format);
 }
 
 std::string Encoder::check_batch(const Batch& b) const {

@@ -22,12 +22,13 @@ struct Linear {
   Tensor bias;    // [out] or empty
   // The weight kept as bf16 [out, in] (decoders loading a BF16 checkpoint), else empty.
   Bf16Matrix weight_bf16 = {};
-  // The f32 weight packed for the engine's own GEMM (ops::PackedWeights), made once by
-  // pack(); forward uses it when present, else OpenBLAS on `weight`.
+  // The f32 weight packed for the engine's own GEMM (ops::PackedWeights; in bf16 when the
+  // encoder precision asks for it and the CPU has the kernel), made once by pack(); forward
+  // uses it when present, else OpenBLAS on `weight`.
   ops::PackedWeights packed = {};
-  void pack() {
+  void pack(ops::WeightFormat format = ops::WeightFormat::f32) {
     if (!is_bf16() && packed.empty() && !weight.empty_tensor())
-      packed = ops::PackedWeights::pack(weight.data(), weight.dim(0), weight.dim(1));
+      packed = ops::PackedWeights::pack(weight.data(), weight.dim(0), weight.dim(1), format);
   }
   bool is_bf16() const { return !weight_bf16.empty(); }
   int64_t in() const { return is_bf16() ? weight_bf16.cols : weight.dim(1); }

@@ -1,5 +1,6 @@
 // Private to ops/: the kernels compiled once per CPU level, and the dispatch between them.
-// Each kernel source (elementwise, norm, attention, gemm_bf16, gemm_f32) is compiled up to
+// Each kernel source (elementwise, norm, attention, gemm_bf16, gemm_f32, gemm_packed_bf16,
+// gemm_packed_int8) is compiled up to
 // three times by CMake with HUBD_OPS_ISA set to isa_baseline, isa_avx2 or isa_avx512 and the
 // matching -m flags; its public functions then live in ops::<HUBD_OPS_ISA>. dispatch.cpp
 // (baseline code) defines the public ops:: functions as forwards to the level cpu.h picked.
@@ -57,6 +58,14 @@ struct PackedPanelsView;
     (const float* x, int64_t m, int64_t k, const PackedPanelsView& w, const float* bias, float* y,  \
      Activation act),                                                                              \
     (x, m, k, w, bias, y, act))                                                                    \
+  X(void, gemm_packed_bf16,                                                                        \
+    (const float* x, int64_t m, int64_t k, const PackedPanelsView& w, const float* bias, float* y,  \
+     Activation act),                                                                              \
+    (x, m, k, w, bias, y, act))                                                                    \
+  X(void, gemm_packed_int8,                                                                        \
+    (const float* x, int64_t m, int64_t k, const PackedPanelsView& w, const float* bias, float* y,  \
+     Activation act),                                                                              \
+    (x, m, k, w, bias, y, act))                                                                    \
   X(int, packed_f32_panel_width, (), ())
 
 // Per level only (no dispatching forward): bias + activation over a block of rows with row
@@ -73,9 +82,15 @@ namespace isa_avx512 { HUBD_OPS_KERNELS(HUBD_OPS_DECLARE) HUBD_OPS_PER_LEVEL }
 #undef HUBD_OPS_DECLARE
 
 // The packed weights as a kernel sees them: panels of `nr` output features (the last one
-// zero-padded), each [k][nr] contiguous, for an [n, k] nn.Linear weight.
+// zero-padded), each [k][nr] contiguous (f32: data), or [k/2][nr][2] (bf16: data16, k padded
+// to even), or [k/4][nr][4] (int8: data8, with per-column col_scale and col_comp = 128·Σw),
+// for an [n, k] nn.Linear weight.
 struct PackedPanelsView {
   const float* data = nullptr;
+  const uint16_t* data16 = nullptr;
+  const int8_t* data8 = nullptr;
+  const float* col_scale = nullptr;
+  const int32_t* col_comp = nullptr;
   int64_t n = 0, k = 0;
   int nr = 0;
 };

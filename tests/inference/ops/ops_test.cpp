@@ -116,7 +116,8 @@ TEST(Ops, LayerNormWithResidualAndRmsNorm) {
 }
 
 TEST(Ops, AttentionMatchesReferenceWithMaskAndOddSizes) {
-  for (auto [batch, seq, heads, d] : {std::tuple{1, 1, 1, 8}, {2, 13, 3, 20}, {3, 33, 2, 64}, {1, 5, 1, 80}}) {
+  for (auto [batch, seq, heads, d] : {std::tuple{1, 1, 1, 8}, {2, 13, 3, 20}, {3, 33, 2, 64}, {1, 5, 1, 80},
+                                      {1, 128, 2, 32}, {2, 40, 2, 64}, {1, 77, 1, 48}, {1, 9, 1, 130}}) {
     int64_t hd = heads * d;
     AttentionShape s{batch, seq, heads, d, 3 * hd, 3 * hd, 3 * hd, hd};
     auto qkv = random_vec(size_t(batch * seq * 3 * hd), 11);
