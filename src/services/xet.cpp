@@ -53,8 +53,9 @@ Result<xet::XorbRecord> record_of(const XetXorbRow& row) {
 Result<XetToken> xet_issue_token(Hub& hub, const Principal& p, std::string_view type, std::string_view ns,
                                  std::string_view name, xet::CasOp op, bool create_pr, std::string_view rev,
                                  std::string_view base_url, int64_t now_unix) {
-  // The one access decision (open_repo): read, write, or contribute for a PR.
-  Access need = op == xet::CasOp::read ? Access::read : create_pr ? Access::contribute : Access::write;
+  // The one access decision (open_repo): content (read past a gated repo's gate: a read token
+  // opens its files' bytes), write, or contribute for a PR.
+  Access need = op == xet::CasOp::read ? Access::content : create_pr ? Access::contribute : Access::write;
   HUB_TRY(h, open_repo(hub, p, type, ns, name, need));
   xet::CasGrant g;
   g.op = op;
