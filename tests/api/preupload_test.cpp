@@ -101,13 +101,24 @@ TEST(GitIgnore, Patterns) {
   EXPECT_FALSE(gitignore_matches("a?c", "a/c"));
 }
 
-TEST_F(PreuploadApi, XetTokensAreRefusedClearly) {
+// Xet tokens (issue 16) are issued by the same access rules as uploads: the owner gets both,
+// another user only a read token for a public repo (a write token with create_pr=1, as for
+// preupload), and anonymous callers no write token.
+TEST_F(PreuploadApi, XetTokensFollowTheRepoPermissions) {
   make_repo(alice_, "m");
   for (auto kind : {"xet-write-token", "xet-read-token"}) {
     auto r = get(std::string("/api/models/alice/m/") + kind + "/main", alice_);
-    EXPECT_EQ(r.status, 404);
-    EXPECT_EQ(body_json(r).as_object().at("error"), "Xet unsupported; set HF_HUB_DISABLE_XET=1");
+    ASSERT_EQ(r.status, 200) << kind;
+    auto v = body_json(r);
+    const auto& o = v.as_object();
+    EXPECT_FALSE(std::string(o.at("accessToken").as_string()).empty());
+    EXPECT_GT(o.at("exp").to_number<int64_t>(), 0);
+    EXPECT_NE(std::string(o.at("casUrl").as_string()).find("/xet-cas"), std::string::npos);
   }
+  EXPECT_EQ(get("/api/models/alice/m/xet-read-token/main", bob_).status, 200);
+  EXPECT_EQ(get("/api/models/alice/m/xet-write-token/main", bob_).status, 403);
+  EXPECT_EQ(get("/api/models/alice/m/xet-write-token/main?create_pr=1", bob_).status, 200);
+  EXPECT_EQ(get("/api/models/alice/m/xet-write-token/main").status, 401);
 }
 
 TEST_F(PreuploadApi, ValidateYamlAlwaysAnswersJson) {
