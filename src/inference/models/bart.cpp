@@ -149,17 +149,8 @@ class BartModel final : public Seq2SeqLM {
 };
 
 Result<Tensor> BartModel::decode_step(std::span<const int32_t> tokens, std::span<Seq2SeqState* const> states) const {
+  if (auto ok = models::begin_decode_step(tokens, states, c_.vocab); !ok) return std::unexpected(ok.error());
   const int64_t B = int64_t(tokens.size());
-  if (B == 0 || states.size() != tokens.size())
-    return fail(Errc::invalid_argument, "decode_step needs one token per state");
-  for (int64_t i = 0; i < B; ++i) {
-    const int32_t t = tokens[size_t(i)];
-    if (t < 0 || t >= c_.vocab) return fail(Errc::invalid_argument, "token id " + std::to_string(t) + " out of range");
-    if (!states[size_t(i)]->source) return fail(Errc::invalid_argument, "a decoder state has no source");
-    if (states[size_t(i)]->cache.length() + 1 > states[size_t(i)]->cache.capacity())
-      return fail(Errc::invalid_argument, "the output reached this model's longest sequence");
-  }
-  for (auto* st : states) st->cache.reserve(st->cache.length() + 1);
   const int64_t D = c_.d_model, H = c_.dec_heads, hd = D / H, F = c_.dec_ffn;
   std::vector<float> x(static_cast<size_t>(B * D)), q(x.size()), kn(x.size()), vn(x.size()), att(x.size()), o(x.size());
   std::vector<float> ff(static_cast<size_t>(B * F));
@@ -172,38 +163,13 @@ Result<Tensor> BartModel::decode_step(std::span<const int32_t> tokens, std::span
     linear(x.data(), B, L.self.q, q.data());
     linear(x.data(), B, L.self.k, kn.data());
     linear(x.data(), B, L.self.v, vn.data());
-    for (int64_t i = 0; i < B; ++i) {
-      auto& cache = states[size_t(i)]->cache;
-      const int64_t pos = cache.length();
-      std::memcpy(cache.keys(li) + pos * D, kn.data() + i * D, size_t(D) * sizeof(float));
-      std::memcpy(cache.values(li) + pos * D, vn.data() + i * D, size_t(D) * sizeof(float));
-    }
-    ops::parallel_for(B * H, 1, [&](int64_t b, int64_t e) {
-      std::vector<float> sc;
-      for (int64_t idx = b; idx < e; ++idx) {
-        const int64_t i = idx / H, h = idx % H;
-        const auto& cache = states[size_t(i)]->cache;
-        const int64_t len = cache.length() + 1;
-        sc.resize(size_t(len));
-        models::attend_row(q.data() + i * D + h * hd, cache.keys(li) + h * hd, cache.values(li) + h * hd,
-                           att.data() + i * D + h * hd, len, D, hd, scale, nullptr, sc.data());
-      }
-    });
+    models::self_attention_step(states, li, q.data(), kn.data(), vn.data(), att.data(), H, hd, scale,
+                                [](int64_t, int64_t, int64_t) -> const float* { return nullptr; });
     linear(att.data(), B, L.self.o, o.data());
     ops::add_inplace(x.data(), o.data(), B * D);
     norm(x.data(), B, L.self.norm, D);
     linear(x.data(), B, L.cross.q, q.data());
-    ops::parallel_for(B * H, 1, [&](int64_t b, int64_t e) {
-      std::vector<float> sc;
-      for (int64_t idx = b; idx < e; ++idx) {
-        const int64_t i = idx / H, h = idx % H;
-        const auto& src = *states[size_t(i)]->source;
-        sc.resize(size_t(src.length));
-        models::attend_row(q.data() + i * D + h * hd, src.keys[size_t(li)].data() + h * hd,
-                           src.values[size_t(li)].data() + h * hd, att.data() + i * D + h * hd, src.length, D, hd,
-                           scale, nullptr, sc.data());
-      }
-    });
+    models::cross_attention_step(states, li, q.data(), att.data(), H, hd, scale);
     linear(att.data(), B, L.cross.o, o.data());
     ops::add_inplace(x.data(), o.data(), B * D);
     norm(x.data(), B, L.cross.norm, D);

@@ -185,17 +185,8 @@ class T5Model final : public Seq2SeqLM {
 };
 
 Result<Tensor> T5Model::decode_step(std::span<const int32_t> tokens, std::span<Seq2SeqState* const> states) const {
+  if (auto ok = models::begin_decode_step(tokens, states, c_.vocab); !ok) return std::unexpected(ok.error());
   const int64_t B = int64_t(tokens.size());
-  if (B == 0 || states.size() != tokens.size())
-    return fail(Errc::invalid_argument, "decode_step needs one token per state");
-  for (int64_t i = 0; i < B; ++i) {
-    const int32_t t = tokens[size_t(i)];
-    if (t < 0 || t >= c_.vocab) return fail(Errc::invalid_argument, "token id " + std::to_string(t) + " out of range");
-    if (!states[size_t(i)]->source) return fail(Errc::invalid_argument, "a decoder state has no source");
-    if (states[size_t(i)]->cache.length() + 1 > states[size_t(i)]->cache.capacity())
-      return fail(Errc::invalid_argument, "the output reached this model's longest sequence");
-  }
-  for (auto* st : states) st->cache.reserve(st->cache.length() + 1);
   const int64_t D = c_.d_model, inner = c_.inner(), H = c_.heads, hd = c_.d_kv;
   std::vector<float> x(size_t(B * D)), h(size_t(B * D)), q(size_t(B * inner)), kn(size_t(B * inner)),
       vn(size_t(B * inner)), att(size_t(B * inner)), o(size_t(B * D)), ffbuf;
@@ -219,40 +210,15 @@ Result<Tensor> T5Model::decode_step(std::span<const int32_t> tokens, std::span<S
     linear(h.data(), B, L.self.q, q.data());
     linear(h.data(), B, L.self.k, kn.data());
     linear(h.data(), B, L.self.v, vn.data());
-    for (int64_t i = 0; i < B; ++i) {
-      auto& cache = states[size_t(i)]->cache;
-      const int64_t pos = cache.length();
-      std::memcpy(cache.keys(li) + pos * inner, kn.data() + i * inner, size_t(inner) * sizeof(float));
-      std::memcpy(cache.values(li) + pos * inner, vn.data() + i * inner, size_t(inner) * sizeof(float));
-    }
-    ops::parallel_for(B * H, 1, [&](int64_t b, int64_t e) {
-      std::vector<float> sc;
-      for (int64_t idx = b; idx < e; ++idx) {
-        const int64_t i = idx / H, hh = idx % H;
-        const auto& cache = states[size_t(i)]->cache;
-        const int64_t len = cache.length() + 1;
-        sc.resize(size_t(len));
-        models::attend_row(q.data() + i * inner + hh * hd, cache.keys(li) + hh * hd, cache.values(li) + hh * hd,
-               att.data() + i * inner + hh * hd, len, inner, hd, 1.0f, bias[size_t(i)].data() + hh * len, sc.data());
-      }
-    });
+    models::self_attention_step(states, li, q.data(), kn.data(), vn.data(), att.data(), H, hd, 1.0f,
+                                [&](int64_t i, int64_t hh, int64_t len) { return bias[size_t(i)].data() + hh * len; });
     linear(att.data(), B, L.self.o, o.data());
     ops::add_inplace(x.data(), o.data(), B * D);
     // Cross-attention over the source's projected keys/values (no position bias, no mask).
     h = x;
     ops::rms_norm(h.data(), B, D, L.ln_cross.data(), c_.eps);
     linear(h.data(), B, L.cross.q, q.data());
-    ops::parallel_for(B * H, 1, [&](int64_t b, int64_t e) {
-      std::vector<float> sc;
-      for (int64_t idx = b; idx < e; ++idx) {
-        const int64_t i = idx / H, hh = idx % H;
-        const auto& src = *states[size_t(i)]->source;
-        sc.resize(size_t(src.length));
-        models::attend_row(q.data() + i * inner + hh * hd, src.keys[size_t(li)].data() + hh * hd,
-               src.values[size_t(li)].data() + hh * hd, att.data() + i * inner + hh * hd, src.length, inner, hd,
-               1.0f, nullptr, sc.data());
-      }
-    });
+    models::cross_attention_step(states, li, q.data(), att.data(), H, hd, 1.0f);
     linear(att.data(), B, L.cross.o, o.data());
     ops::add_inplace(x.data(), o.data(), B * D);
     h = x;
